@@ -1,0 +1,43 @@
+/**
+ * The error catalogue of ingest. Codes are frictionless-py v5 error type names where one exists,
+ * so reports can be compared with Frictionless tools; messages are Vietnamese for the unit's staff.
+ */
+export const ERROR_MESSAGES = {
+  'source-error': 'Không đọc được tệp',
+  'format-error': 'Định dạng tệp không được hỗ trợ hoặc không khớp với phần mở rộng',
+  'encoding-error': 'Không giải mã được bảng mã ký tự của tệp',
+  'blank-header': 'Hàng tiêu đề trống',
+  'blank-label': 'Tên cột trống',
+  'duplicate-label': 'Tên cột bị trùng',
+  'missing-cell': 'Thiếu ô dữ liệu so với số cột của tiêu đề',
+  'extra-cell': 'Thừa ô dữ liệu so với số cột của tiêu đề',
+  'blank-row': 'Hàng trống',
+  'row-count': 'Tệp không có hàng dữ liệu nào',
+  'metadata-error': 'Tệp mô tả dữ liệu (siêu dữ liệu) không hợp lệ',
+  'dataset-error': 'Bộ dữ liệu không hợp lệ',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_MESSAGES;
+
+export interface IngestProblem {
+  type: ErrorCode;
+  message: string; // Vietnamese
+  note?: string;
+  rowNumber?: number; // 1-based, header = 1 (as Frictionless)
+  fieldNumber?: number; // 1-based
+  fieldName?: string;
+  cell?: string;
+}
+
+export function problem(type: ErrorCode, note?: string, where: Omit<IngestProblem, 'type' | 'message' | 'note'> = {}): IngestProblem {
+  return { type, message: note ? `${ERROR_MESSAGES[type]}: ${note}` : ERROR_MESSAGES[type], ...(note ? { note } : {}), ...where };
+}
+
+/** Thrown when a file cannot be read at all; carries the problem for the report. */
+export class IngestError extends Error {
+  readonly problem: IngestProblem;
+  constructor(p: IngestProblem) {
+    super(p.message);
+    this.problem = p;
+  }
+}

@@ -1,0 +1,96 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { once } from 'node:events';
+import { pipeline } from 'node:stream/promises';
+
+/**
+ * Content-addressed file store: a file's path is derived from its sha256 only, so nothing a user
+ * names ever reaches the filesystem, and the same bytes are stored once.
+ */
+export class BlobStore {
+  readonly root: string;
+  readonly tmpDir: string;
+
+  constructor(root: string, tmpDir: string) {
+    this.root = root;
+    this.tmpDir = tmpDir;
+    fs.mkdirSync(root, { recursive: true });
+    fs.mkdirSync(tmpDir, { recursive: true });
+  }
+
+  pathOf(sha256: string): string {
+    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`not a sha256: ${sha256}`);
+    return path.join(this.root, sha256.slice(0, 2), sha256);
+  }
+
+  has(sha256: string): boolean {
+    return fs.existsSync(this.pathOf(sha256));
+  }
+
+  /** A fresh temporary path in the store's tmp directory (same filesystem, so adopt() is a rename). */
+  tempPath(suffix = ''): string {
+    return path.join(this.tmpDir, `${process.pid}-${crypto.randomUUID()}${suffix}`);
+  }
+
+  /** Moves a finished temporary file into the store under its hash. */
+  adopt(tmpPath: string, sha256: string): string {
+    const dest = this.pathOf(sha256);
+    if (fs.existsSync(dest)) {
+      fs.rmSync(tmpPath, { force: true });
+    } else {
+      fs.mkdirSync(path.dirname(dest), { recursive: true });
+      fs.renameSync(tmpPath, dest);
+      fs.chmodSync(dest, 0o444);
+    }
+    return dest;
+  }
+
+  /** Copies a file into a temporary path while hashing it. */
+  async copyToTemp(source: string): Promise<HashedFile> {
+    const tmp = this.tempPath();
+    const hash = crypto.createHash('sha256');
+    let size = 0;
+    await pipeline(fs.createReadStream(source), async function* (chunks: AsyncIterable<Buffer>) {
+      for await (const chunk of chunks) { hash.update(chunk); size += chunk.length; yield chunk; }
+    }, fs.createWriteStream(tmp));
+    return { path: tmp, sha256: hash.digest('hex'), size };
+  }
+}
+
+export interface HashedFile {
+  path: string;
+  sha256: string;
+  size: number;
+}
+
+/** Writes text to a temporary file, hashing as it goes, honouring backpressure. */
+export class HashingWriter {
+  readonly path: string;
+  private stream: fs.WriteStream;
+  private hash = crypto.createHash('sha256');
+  private size = 0;
+
+  constructor(filePath: string) {
+    this.path = filePath;
+    this.stream = fs.createWriteStream(filePath);
+  }
+
+  async write(text: string): Promise<void> {
+    const buf = Buffer.from(text, 'utf8');
+    this.hash.update(buf);
+    this.size += buf.length;
+    if (!this.stream.write(buf)) await once(this.stream, 'drain');
+  }
+
+  async finish(): Promise<HashedFile> {
+    this.stream.end();
+    await once(this.stream, 'close');
+    return { path: this.path, sha256: this.hash.digest('hex'), size: this.size };
+  }
+
+  abort(): void {
+    this.stream.destroy();
+    fs.rmSync(this.path, { force: true });
+  }
+}

@@ -1,0 +1,55 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { projectRoot } from '../config.ts';
+import { log } from '../log.ts';
+import { linkOrCopy, pruneOld, switchLink } from './snapshot.ts';
+import type { SnapshotDataset } from './types.ts';
+
+/**
+ * Builds the static site from the current publication snapshot into a new folder, adds the
+ * download files (hard links to the snapshot's blobs), then switches the `site` link to it at once.
+ */
+export async function buildSite(opts: { dataDir: string; siteUrl: string }): Promise<{ dir: string; pages: number; files: number; ms: number }> {
+  const started = Date.now();
+  const snapshot = fs.realpathSync(path.join(opts.dataDir, 'publish'));
+  const buildsDir = path.join(opts.dataDir, 'site-builds');
+  fs.mkdirSync(buildsDir, { recursive: true });
+  const dir = path.join(buildsDir, `${new Date().toISOString().replace(/[-:.]/g, '')}-${process.pid}`);
+  const tmp = `${dir}.partial`;
+
+  process.env.PORTAL_SNAPSHOT_DIR = snapshot;
+  process.env.ASTRO_TELEMETRY_DISABLED = '1';
+  log('site', `dựng trang tĩnh từ ${snapshot}`);
+  const { build } = await import('astro');
+  await build({ root: projectRoot, outDir: tmp, site: opts.siteUrl, logLevel: 'warn', mode: 'production' });
+
+  const client = path.join(tmp, 'client');
+  let files = 0;
+  for (const name of fs.readdirSync(path.join(snapshot, 'datasets'))) {
+    const d = JSON.parse(fs.readFileSync(path.join(snapshot, 'datasets', name), 'utf8')) as SnapshotDataset;
+    for (const v of d.versions) for (const r of v.resources) for (const f of [r.original, r.csv, r.json]) files += place(snapshot, client, f.url, f.sha256);
+    for (const r of d.resources) for (const f of [r.downloads.original, r.downloads.csv, r.downloads.json]) files += place(snapshot, client, f.url, f.sha256);
+  }
+  const pages = countHtml(client);
+  fs.renameSync(tmp, dir);
+  switchLink(path.join(opts.dataDir, 'site'), dir);
+  pruneOld(buildsDir, dir, 2);
+  const ms = Date.now() - started;
+  log('site', `xong: ${pages} trang, ${files} tệp tải về, ${(ms / 1000).toFixed(1)} s → ${dir}`);
+  return { dir, pages, files, ms };
+}
+
+function place(snapshot: string, client: string, url: string, sha256: string): number {
+  const dest = path.join(client, ...url.split('/').filter(Boolean));
+  if (!dest.startsWith(client + path.sep)) throw new Error(`download URL escapes the site: ${url}`);
+  if (fs.existsSync(dest)) return 0;
+  fs.mkdirSync(path.dirname(dest), { recursive: true });
+  linkOrCopy(path.join(snapshot, 'files', sha256), dest);
+  return 1;
+}
+
+function countHtml(dir: string): number {
+  let n = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) if (e.isFile() && e.name.endsWith('.html')) n++;
+  return n;
+}

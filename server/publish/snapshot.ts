@@ -1,0 +1,153 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { asc, eq, inArray } from 'drizzle-orm';
+import { schema, type Db } from '../db/index.ts';
+import type { BlobStore } from '../storage/blobs.ts';
+import { LICENCES, TOPICS, UPDATE_FREQUENCIES } from '../catalog/vocabularies.ts';
+import { slugify } from '../text/vietnamese.ts';
+import { log } from '../log.ts';
+import type { SnapshotCatalog, SnapshotDataset, SnapshotFile, SnapshotResource, SnapshotVersion } from './types.ts';
+
+export type * from './types.ts';
+
+const { datasets, organizations, resources, datasetVersions, versionResources } = schema;
+export const SNAPSHOT_FORMAT = 1;
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+function fileEntry(url: string, sha256: string, size: number, mediaType: string, format: string): SnapshotFile {
+  return { url, sha256, size, mediaType, format };
+}
+
+/** Download addresses follow CKAN's /dataset/<name>/resource/<id>/download/<file>. */
+function resourceFiles(base: string, resourceName: string, vr: typeof versionResources.$inferSelect) {
+  const dot = vr.originalName.lastIndexOf('.');
+  const ext = dot > 0 ? vr.originalName.slice(dot + 1).toLowerCase().replace(/[^a-z0-9]/g, '') : '';
+  const originalSlug = `${slugify(dot > 0 ? vr.originalName.slice(0, dot) : vr.originalName) || resourceName}${ext ? '.' + ext : ''}`;
+  return {
+    original: fileEntry(`${base}/download/original/${originalSlug}`, vr.sha256, vr.size, vr.mediaType, vr.format),
+    csv: fileEntry(`${base}/download/${resourceName}.csv`, vr.csvSha256, vr.csvSize, 'text/csv', 'CSV'),
+    json: fileEntry(`${base}/download/${resourceName}.json`, vr.jsonSha256, vr.jsonSize, 'application/json', 'JSON'),
+  };
+}
+
+/** Reads the published, open part of the catalogue: what the public may see. */
+export async function readPublishedCatalog(db: Db, siteUrl: string): Promise<{ catalog: SnapshotCatalog; datasets: SnapshotDataset[] }> {
+  const orgs = await db.select().from(organizations).orderBy(asc(organizations.title));
+  const orgById = new Map(orgs.map((o) => [o.id, o]));
+  const rows = await db.select().from(datasets).where(eq(datasets.state, 'published')).orderBy(asc(datasets.slug));
+  const open = rows.filter((d) => d.accessLevel === 'open');
+  const ids = open.map((d) => d.id);
+  const versions = ids.length ? await db.select().from(datasetVersions).where(inArray(datasetVersions.datasetId, ids)).orderBy(asc(datasetVersions.number)) : [];
+  const vIds = versions.map((v) => v.id);
+  const files = vIds.length ? await db.select().from(versionResources).where(inArray(versionResources.versionId, vIds)) : [];
+  const res = ids.length ? await db.select().from(resources).where(inArray(resources.datasetId, ids)).orderBy(asc(resources.position)) : [];
+  const resById = new Map(res.map((r) => [r.id, r]));
+
+  const full: SnapshotDataset[] = [];
+  for (const d of open) {
+    const org = orgById.get(d.organizationId)!;
+    const dv = versions.filter((v) => v.datasetId === d.id);
+    if (dv.length === 0) continue;
+    const snapVersions: SnapshotVersion[] = dv.map((v) => ({
+      number: v.number, note: v.note, publishedAt: iso(v.publishedAt)!,
+      resources: files.filter((f) => f.versionId === v.id).map((f) => {
+        const r = resById.get(f.resourceId)!;
+        return { id: r.id, name: r.name, ...resourceFiles(`/dataset/${d.slug}/version/${v.number}/resource/${r.id}`, r.name, f) };
+      }),
+    })).reverse();
+    const latest = dv[dv.length - 1]!;
+    const latestFiles = files.filter((f) => f.versionId === latest.id);
+    const snapResources: SnapshotResource[] = latestFiles
+      .map((f) => ({ f, r: resById.get(f.resourceId)! }))
+      .sort((a, b) => a.r.position - b.r.position)
+      .map(({ f, r }) => ({
+        id: r.id, name: r.name, title: r.title, description: r.description, format: f.format, mediaType: f.mediaType,
+        encoding: f.encoding, size: f.size, sha256: f.sha256, rowCount: f.rowCount, schema: f.schema, originalName: f.originalName,
+        downloads: resourceFiles(`/dataset/${d.slug}/resource/${r.id}`, r.name, f),
+      }));
+    full.push({
+      id: d.id, slug: d.slug, title: d.title, notes: d.notes, tags: d.tags, topics: d.topics, licenseId: d.licenseId,
+      updateFrequency: d.updateFrequency, frequencyReason: d.frequencyReason, temporalStart: d.temporalStart, temporalEnd: d.temporalEnd,
+      spatial: d.spatial, contactName: d.contactName, contactEmail: d.contactEmail, source: d.source, isSample: d.isSample,
+      organization: { slug: org.slug, title: org.title },
+      createdAt: iso(d.createdAt)!, modifiedAt: iso(d.modifiedAt)!, publishedAt: iso(d.publishedAt), lastUpdatedAt: iso(d.lastUpdatedAt),
+      version: latest.number, resources: snapResources, versions: snapVersions,
+    });
+  }
+  const catalog: SnapshotCatalog = {
+    format: SNAPSHOT_FORMAT,
+    generatedAt: new Date().toISOString(),
+    siteUrl,
+    organizations: orgs.map((o) => ({
+      slug: o.slug, title: o.title, titleEn: o.titleEn, description: o.description, identifierCode: o.identifierCode,
+      parent: o.parentId ? orgById.get(o.parentId)?.slug ?? null : null, contactEmail: o.contactEmail, website: o.website,
+      datasetCount: full.filter((d) => d.organization.slug === o.slug).length,
+    })),
+    topics: TOPICS, licences: LICENCES, frequencies: UPDATE_FREQUENCIES,
+    datasets: full.map((d) => ({
+      slug: d.slug, title: d.title, notes: d.notes.slice(0, 300), organization: d.organization.slug, tags: d.tags, topics: d.topics,
+      formats: [...new Set(d.resources.map((r) => r.format))], licenseId: d.licenseId, updateFrequency: d.updateFrequency,
+      modifiedAt: d.modifiedAt, lastUpdatedAt: d.lastUpdatedAt, publishedAt: d.publishedAt, isSample: d.isSample,
+    })),
+  };
+  return { catalog, datasets: full };
+}
+
+/**
+ * Writes the publication snapshot to a new folder and switches the `publish` link to it in one
+ * rename, so readers see the old snapshot or the new one, never half of one.
+ */
+export async function writeSnapshot(db: Db, store: BlobStore, opts: { dataDir: string; siteUrl: string }): Promise<{ dir: string; datasetCount: number; fileCount: number }> {
+  const buildsDir = path.join(opts.dataDir, 'publish-builds');
+  fs.mkdirSync(buildsDir, { recursive: true });
+  const id = `${new Date().toISOString().replace(/[-:.]/g, '')}-${process.pid}`;
+  const dir = path.join(buildsDir, id);
+  const tmp = `${dir}.partial`;
+  fs.mkdirSync(path.join(tmp, 'datasets'), { recursive: true });
+  fs.mkdirSync(path.join(tmp, 'files'), { recursive: true });
+
+  const { catalog, datasets: full } = await readPublishedCatalog(db, opts.siteUrl);
+  const hashes = new Set<string>();
+  for (const d of full) {
+    fs.writeFileSync(path.join(tmp, 'datasets', `${d.slug}.json`), JSON.stringify(d));
+    for (const v of d.versions) for (const r of v.resources) for (const f of [r.original, r.csv, r.json]) hashes.add(f.sha256);
+  }
+  let linked = 0;
+  for (const sha of hashes) {
+    // hard links: the snapshot costs no extra space, and a blob can never be edited in place (0444)
+    linkOrCopy(store.pathOf(sha), path.join(tmp, 'files', sha));
+    if (++linked % 500 === 0) log('publish', `${linked}/${hashes.size} tệp`);
+  }
+  fs.writeFileSync(path.join(tmp, 'catalog.json'), JSON.stringify(catalog));
+  fs.renameSync(tmp, dir);
+  switchLink(path.join(opts.dataDir, 'publish'), dir);
+  pruneOld(buildsDir, dir, 2);
+  log('publish', `ảnh chụp công bố: ${full.length} bộ dữ liệu, ${hashes.size} tệp → ${dir}`);
+  return { dir, datasetCount: full.length, fileCount: hashes.size };
+}
+
+/** Hard-links a file (no extra space, same immutable bytes); copies across filesystems. */
+export function linkOrCopy(from: string, to: string): void {
+  try {
+    fs.linkSync(from, to);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+    fs.copyFileSync(from, to);
+  }
+}
+
+/** Points `link` at `target` atomically (a symlink renamed over the old one). */
+export function switchLink(link: string, target: string): void {
+  const tmpLink = `${link}.${process.pid}.tmp`;
+  fs.rmSync(tmpLink, { force: true });
+  fs.symlinkSync(target, tmpLink);
+  fs.renameSync(tmpLink, link);
+}
+
+/** Keeps the newest `keep` builds besides the current one; leftovers of crashed runs go too. */
+export function pruneOld(buildsDir: string, current: string, keep: number): void {
+  const entries = fs.readdirSync(buildsDir).map((n) => path.join(buildsDir, n)).filter((p) => p !== current).sort();
+  const stale = entries.filter((p) => p.endsWith('.partial')).concat(entries.filter((p) => !p.endsWith('.partial')).slice(0, -keep || undefined));
+  for (const p of new Set(stale)) fs.rmSync(p, { recursive: true, force: true });
+}

@@ -1,0 +1,25 @@
+/** Vietnamese display formats: dd/mm/yyyy in the province's time zone, 1.234,5 numbers. */
+const TZ = 'Asia/Ho_Chi_Minh';
+
+export function formatDate(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const d = new Date(iso.length === 10 ? `${iso}T00:00:00+07:00` : iso);
+  return new Intl.DateTimeFormat('vi-VN', { timeZone: TZ, day: '2-digit', month: '2-digit', year: 'numeric' }).format(d);
+}
+
+export function formatNumber(n: number): string {
+  return new Intl.NumberFormat('vi-VN').format(n);
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${formatNumber(n)} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  return `${new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 1 }).format(v)} ${units[i]}`;
+}
+
+export const FIELD_TYPE_LABELS: Record<string, string> = {
+  string: 'Văn bản', integer: 'Số nguyên', number: 'Số', boolean: 'Có/không', date: 'Ngày', datetime: 'Ngày giờ', year: 'Năm',
+};

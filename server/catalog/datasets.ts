@@ -106,7 +106,7 @@ export type PublishOutcome =
 export async function publishVersion(db: Db, store: BlobStore, args: { datasetId: string; uploads: ResourceUpload[]; note: string; actor: Actor; onProgress?: (msg: string) => void }): Promise<PublishOutcome> {
   // A file whose bytes equal the resource's current file is not ingested again.
   const currentByName = await currentFilesByResourceName(db, args.datasetId);
-  const ingested = [];
+  const ingested: { up: ResourceUpload; result: Awaited<ReturnType<typeof ingestFile>> }[] = [];
   const reused = new Map<string, typeof versionResources.$inferSelect>();
   for (const up of args.uploads) {
     const existing = currentByName.get(up.resourceName);

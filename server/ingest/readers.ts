@@ -33,7 +33,7 @@ export async function* readDelimited(filePath: string, decoder: string, delimite
     step(results, parser) {
       const unterminated = results.errors.find((e) => e.code === 'MissingQuotes');
       if (unterminated) {
-        failure = new IngestError(problem('source-error', `dấu ngoặc kép không được đóng (hàng ${unterminated.row + 1})`));
+        failure = new IngestError(problem('source-error', `dấu ngoặc kép không được đóng (hàng ${(unterminated.row ?? 0) + 1})`));
         parser.abort();
         notify();
         return;
@@ -53,7 +53,13 @@ export async function* readDelimited(filePath: string, decoder: string, delimite
       continue;
     }
     if (done) return;
-    if (paused) { const p = paused; paused = undefined; p.resume(); }
+    if (paused) {
+      // resume() may parse synchronously up to the end of input: look at the queue again before waiting
+      const p = paused;
+      paused = undefined;
+      p.resume();
+      continue;
+    }
     await new Promise<void>((resolve) => { wake = resolve; });
   }
 }

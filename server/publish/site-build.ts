@@ -20,8 +20,17 @@ export async function buildSite(opts: { dataDir: string; siteUrl: string }): Pro
   process.env.PORTAL_SNAPSHOT_DIR = snapshot;
   process.env.ASTRO_TELEMETRY_DISABLED = '1';
   log('site', `dựng trang tĩnh từ ${snapshot}`);
-  const { build } = await import('astro');
-  await build({ root: projectRoot, outDir: tmp, site: opts.siteUrl, logLevel: 'warn', mode: 'production' });
+  // Astro's prerender step imports packages from the output folder, so it must build inside the
+  // project (where node_modules resolves); only the finished static files move to the data directory.
+  const work = path.join(projectRoot, '.build', path.basename(dir));
+  try {
+    const { build } = await import('astro');
+    await build({ root: projectRoot, outDir: work, site: opts.siteUrl, logLevel: 'warn', mode: 'production' });
+    fs.mkdirSync(tmp, { recursive: true });
+    moveDir(path.join(work, 'client'), path.join(tmp, 'client'));
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
 
   const client = path.join(tmp, 'client');
   let files = 0;
@@ -46,6 +55,15 @@ function place(snapshot: string, client: string, url: string, sha256: string): n
   fs.mkdirSync(path.dirname(dest), { recursive: true });
   linkOrCopy(path.join(snapshot, 'files', sha256), dest);
   return 1;
+}
+
+function moveDir(from: string, to: string): void {
+  try {
+    fs.renameSync(from, to);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+    fs.cpSync(from, to, { recursive: true });
+  }
 }
 
 function countHtml(dir: string): number {

@@ -1,0 +1,106 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { count, eq, sql } from 'drizzle-orm';
+import { schema, type Database } from '../server/db/index.ts';
+import { loadDemoCatalog } from '../server/seed/demo.ts';
+import { readPublishedCatalog, writeSnapshot } from '../server/publish/snapshot.ts';
+import { BlobStore } from '../server/storage/blobs.ts';
+import { databases } from './helpers/databases.ts';
+import { copyOfDemoCatalog, tempDir } from './helpers/fixtures.ts';
+
+const demoFolders = fs.readdirSync(path.resolve(import.meta.dirname, '../datasets'), { withFileTypes: true }).filter((d) => d.isDirectory()).length;
+
+for (const target of databases) {
+  describe(`catalogue on ${target.name}`, () => {
+    let database: Database;
+    let store: BlobStore;
+    let dataDir: string;
+    let datasetsDir: string;
+
+    beforeAll(async () => {
+      database = await target.open();
+      dataDir = tempDir();
+      store = new BlobStore(path.join(dataDir, 'files'), path.join(dataDir, 'tmp'));
+      datasetsDir = copyOfDemoCatalog();
+    });
+    afterAll(async () => {
+      await database?.close();
+    });
+
+    it('loads every demo dataset through ingest and publishes version 1 of each', async () => {
+      const results = await loadDemoCatalog(database.db, store, datasetsDir);
+      expect(results.filter((r) => r.status !== 'published')).toEqual([]);
+      expect(results).toHaveLength(demoFolders);
+      const { catalog, datasets } = await readPublishedCatalog(database.db, 'http://localhost:4321');
+      expect(catalog.datasets).toHaveLength(demoFolders);
+      expect(new Set(catalog.datasets.map((d) => d.organization)).size).toBeGreaterThanOrEqual(5);
+      expect(datasets.filter((d) => !d.isSample).length).toBeGreaterThanOrEqual(3);
+      const provinces = datasets.find((d) => d.slug === 'danh-muc-34-tinh-thanh-pho-2025')!;
+      expect(provinces.resources[0]!.rowCount).toBe(34);
+      const schools = datasets.find((d) => d.slug === 'truong-trung-hoc-pho-thong')!;
+      expect(schools.resources[0]!.encoding).toBe('windows-1258');
+      const csv = fs.readFileSync(store.pathOf(schools.resources[0]!.downloads.csv.sha256), 'utf8');
+      expect(csv).toContain('Trường THPT Lê Quý Đôn');
+    });
+
+    it('loads nothing twice: a second run publishes no new version', async () => {
+      const before = await database.db.select({ n: count() }).from(schema.datasetVersions);
+      const results = await loadDemoCatalog(database.db, store, datasetsDir);
+      expect(results.map((r) => r.status)).toEqual(Array(demoFolders).fill('no-change'));
+      const after = await database.db.select({ n: count() }).from(schema.datasetVersions);
+      expect(after[0]!.n).toBe(before[0]!.n);
+    });
+
+    it('publishes a new version when a data file changes, and keeps the old one', async () => {
+      const file = path.join(datasetsDir, 'tuyen-xe-buyt', 'tuyen-xe-buyt.csv');
+      fs.appendFileSync(file, '15,Pleiku – Ia Grai,"30,5",05:30,19:00,30,"12.000",HTX Vận tải Pleiku\r\n');
+      const results = await loadDemoCatalog(database.db, store, datasetsDir);
+      expect(results.find((r) => r.folder === 'tuyen-xe-buyt')).toMatchObject({ status: 'published', message: expect.stringContaining('phiên bản 2') });
+      const { datasets } = await readPublishedCatalog(database.db, 'http://localhost:4321');
+      const bus = datasets.find((d) => d.slug === 'tuyen-xe-buyt')!;
+      expect(bus.versions.map((v) => v.number)).toEqual([2, 1]);
+      expect(bus.resources[0]!.rowCount).toBe(9);
+      expect(bus.versions[1]!.resources[0]!.csv.sha256).not.toBe(bus.versions[0]!.resources[0]!.csv.sha256);
+      expect(store.has(bus.versions[1]!.resources[0]!.csv.sha256)).toBe(true);
+    });
+
+    it('refuses to alter or delete a published version', async () => {
+      const reason = (p: PromiseLike<unknown>) => Promise.resolve(p).then(() => 'accepted', (e: Error & { cause?: Error }) => e.cause?.message ?? e.message);
+      expect(await reason(database.db.update(schema.datasetVersions).set({ note: 'sửa lén' }))).toMatch(/versions are immutable \(UPDATE/);
+      expect(await reason(database.db.delete(schema.versionResources))).toMatch(/versions are immutable \(DELETE/);
+      const notes = await database.db.select({ note: schema.datasetVersions.note }).from(schema.datasetVersions);
+      expect(notes.some((n) => n.note === 'sửa lén')).toBe(false);
+    });
+
+    it('stops only the broken datasets, naming the file and the reason, and leaves the published snapshot intact', async () => {
+      const snap = await writeSnapshot(database.db, store, { dataDir, siteUrl: 'http://localhost:4321' });
+      const catalogBefore = JSON.parse(fs.readFileSync(path.join(dataDir, 'publish', 'catalog.json'), 'utf8'));
+      fs.writeFileSync(path.join(datasetsDir, 'diem-du-lich-tieu-bieu', 'datapackage.json'), '{ "name": "diem-du-lich-tieu-bieu", "title": ');
+      fs.writeFileSync(path.join(datasetsDir, 'co-so-kham-benh-chua-benh', 'co-so-kham-chua-benh.csv'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 1, 2]));
+      const results = await loadDemoCatalog(database.db, store, datasetsDir);
+      const failed = results.filter((r) => r.status === 'failed');
+      expect(failed.map((r) => r.folder).sort()).toEqual(['co-so-kham-benh-chua-benh', 'diem-du-lich-tieu-bieu']);
+      expect(failed.find((r) => r.folder === 'diem-du-lich-tieu-bieu')!.message).toMatch(/diem-du-lich-tieu-bieu\/datapackage\.json: không đọc được siêu dữ liệu/);
+      expect(failed.find((r) => r.folder === 'co-so-kham-benh-chua-benh')!.message).toMatch(/co-so-kham-chua-benh\.csv: .*nhị phân/);
+      expect(results.filter((r) => r.status === 'no-change')).toHaveLength(demoFolders - 2);
+      // the broken update did not touch what was published
+      const snap2 = await writeSnapshot(database.db, store, { dataDir, siteUrl: 'http://localhost:4321' });
+      const catalogAfter = JSON.parse(fs.readFileSync(path.join(dataDir, 'publish', 'catalog.json'), 'utf8'));
+      expect(catalogAfter.datasets).toEqual(catalogBefore.datasets);
+      expect(snap2.dir).not.toBe(snap.dir);
+      expect(fs.realpathSync(path.join(dataDir, 'publish'))).toBe(snap2.dir);
+      const health = JSON.parse(fs.readFileSync(path.join(snap2.dir, 'datasets', 'co-so-kham-benh-chua-benh.json'), 'utf8'));
+      expect(health.version).toBe(1);
+      expect(fs.existsSync(path.join(snap2.dir, 'files', health.resources[0].downloads.csv.sha256))).toBe(true);
+    });
+
+    it('records an audit event for every publication', async () => {
+      const rows = await database.db.select({ n: count() }).from(schema.auditEvents).where(eq(schema.auditEvents.action, 'dataset.publish-version'));
+      const versions = await database.db.select({ n: count() }).from(schema.datasetVersions);
+      expect(rows[0]!.n).toBe(versions[0]!.n);
+      const [{ ok }] = (await database.db.execute(sql`select bool_and(after_hash is not null) as ok from audit_events where action = 'dataset.publish-version'`)).rows ?? [{ ok: true }] as any;
+      expect(ok).toBe(true);
+    });
+  });
+}

@@ -1,0 +1,100 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser } from 'playwright-core';
+import { startServer, type RunningServer } from '../server/http/server.ts';
+import { projectDatasets, tempDir } from './helpers/fixtures.ts';
+
+const root = path.resolve(import.meta.dirname, '..');
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** The whole flow a new user gets from `npm start`, through the npm scripts' entry points, on PGlite. */
+describe('public site end to end', () => {
+  let dataDir: string;
+  let server: RunningServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    dataDir = tempDir('portal-e2e-');
+    const env = { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', PORTAL_QUIET: '1' };
+    for (const script of ['seed', 'publish', 'build-site']) {
+      execFileSync(process.execPath, [path.join(root, 'scripts', `${script}.ts`)], { cwd: root, env, stdio: 'pipe' });
+    }
+    server = await startServer({ dataDir, host: '127.0.0.1', port: 0 });
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('goes from the home page to a dataset and downloads its CSV, JSON and original bytes', async () => {
+    const context = await browser.newContext({ locale: 'vi-VN', acceptDownloads: true });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/`);
+    expect(await page.getAttribute('html', 'lang')).toBe('vi');
+    await expect(page.locator('h1').textContent()).resolves.toContain('Cổng dữ liệu mở');
+    await page.getByRole('navigation', { name: 'Điều hướng chính' }).getByRole('link', { name: 'Bộ dữ liệu' }).click();
+    await page.waitForURL(`${server.url}/dataset/`);
+    await page.getByRole('link', { name: 'Danh sách trường trung học phổ thông năm học 2025–2026' }).click();
+    await page.waitForURL(`${server.url}/dataset/truong-trung-hoc-pho-thong/`);
+    const facts = await page.locator('dl.facts').textContent();
+    expect(facts).toContain('Sở Giáo dục và Đào tạo tỉnh Gia Lai');
+    expect(facts).toContain('Creative Commons Ghi công 4.0');
+    expect(facts).toContain('Hằng năm');
+
+    const download = async (name: RegExp) => {
+      const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name }).first().click()]);
+      return fs.readFileSync((await dl.path())!);
+    };
+    const csv = (await download(/^Tải CSV UTF-8/)).toString('utf8');
+    expect(csv.split('\r\n')[0]).toBe('STT,Tên trường,Xã/Phường,Loại hình,Số lớp,Số học sinh,Đạt chuẩn quốc gia');
+    expect(csv).toContain('Trường THPT Lê Quý Đôn');
+    expect(csv).not.toContain('\uFFFD');
+    const json = JSON.parse((await download(/^Tải JSON/)).toString('utf8'));
+    expect(json).toHaveLength(csv.trim().split('\r\n').length - 1);
+    expect(typeof json[0]['Số học sinh']).toBe('number');
+    const original = await download(/^Tải tệp gốc/);
+    expect(original.equals(fs.readFileSync(path.join(projectDatasets, 'truong-trung-hoc-pho-thong', 'truong-thpt-2025-2026.csv')))).toBe(true);
+    await context.close();
+  });
+
+  it('shows a page for every unit with its datasets', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/organization/so-noi-vu/`);
+    expect(await page.locator('h1').textContent()).toBe('Sở Nội vụ tỉnh Gia Lai');
+    await expect(page.getByRole('link', { name: /Danh mục 34 tỉnh, thành phố/ }).count()).resolves.toBe(1);
+    await page.close();
+  });
+
+  it('serves every download link on every dataset page', async () => {
+    const catalog = JSON.parse(fs.readFileSync(path.join(dataDir, 'publish', 'catalog.json'), 'utf8'));
+    for (const d of catalog.datasets) {
+      const html = await (await fetch(`${server.url}/dataset/${d.slug}/`)).text();
+      const links = [...html.matchAll(/href="([^"]*\/download\/[^"]*)"/g)].map((m) => m[1]!);
+      expect(links.length, d.slug).toBeGreaterThanOrEqual(3);
+      for (const link of links) {
+        const res = await fetch(`${server.url}${link}`, { method: 'HEAD' });
+        expect(res.status, link).toBe(200);
+      }
+    }
+  });
+
+  it('never serves a file outside the site', async () => {
+    for (const p of ['/../../../../etc/passwd', '/%2e%2e/%2e%2e/%2e%2e/etc/passwd', '/dataset/..%2f..%2f..%2fpg%2fPG_VERSION']) {
+      const status = await new Promise<string>((resolve, reject) => {
+        const s = net.connect(Number(new URL(server.url).port), '127.0.0.1', () => s.write(`GET ${p} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+        let data = '';
+        s.on('data', (c) => (data += c));
+        s.on('end', () => resolve(data.split('\r\n')[0]!));
+        s.on('error', reject);
+      });
+      expect(status, p).toMatch(/ (403|404|400) /);
+    }
+  });
+});

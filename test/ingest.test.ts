@@ -56,7 +56,7 @@ describe('ingest: Vietnamese formats and types', () => {
 
   it('detects ; and tab delimiters and leading-zero codes', async () => {
     const semi = await ingest('a.csv', 'Mã;Tên\n01;Hà Nội\n04;Cao Bằng\n');
-    expect(semi.report.delimiter).toBe(';');
+    expect(semi.report.dialect?.delimiter).toBe(';');
     expect(semi.json).toEqual([{ 'Mã': '01', 'Tên': 'Hà Nội' }, { 'Mã': '04', 'Tên': 'Cao Bằng' }]);
     const tsv = await ingest('a.tsv', 'a\tb\n1\t2\n');
     expect(tsv.json).toEqual([{ a: 1, b: 2 }]);

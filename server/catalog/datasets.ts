@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { and, desc, eq } from 'drizzle-orm';
 import { schema, type Db } from '../db/index.ts';
-import { ingestFile, type IngestReport } from '../ingest/index.ts';
+import { ingestFile, type IngestProgress, type IngestReport, type TableSchema } from '../ingest/index.ts';
 import type { BlobStore } from '../storage/blobs.ts';
 import type { DatasetMetadata } from './metadata.ts';
 
@@ -90,6 +90,9 @@ export interface ResourceUpload {
   description: string;
   filePath: string;
   originalName: string;
+  schema?: TableSchema;
+  sheetName?: string;
+  encoding?: string;
 }
 
 export type PublishOutcome =
@@ -103,7 +106,18 @@ export type PublishOutcome =
  * no version ("no change"); identical bytes with new metadata make a version that does not count
  * as a data update.
  */
-export async function publishVersion(db: Db, store: BlobStore, args: { datasetId: string; uploads: ResourceUpload[]; note: string; actor: Actor; onProgress?: (msg: string) => void }): Promise<PublishOutcome> {
+export interface PublishArgs {
+  datasetId: string;
+  uploads: ResourceUpload[];
+  note: string;
+  actor: Actor;
+  /** 'keep-current' validates an update against the resource's published Table Schema */
+  schemaPolicy?: 'keep-current' | 'infer';
+  progress?: IngestProgress;
+  signal?: AbortSignal;
+}
+
+export async function publishVersion(db: Db, store: BlobStore, args: PublishArgs): Promise<PublishOutcome> {
   // A file whose bytes equal the resource's current file is not ingested again.
   const currentByName = await currentFilesByResourceName(db, args.datasetId);
   const ingested: { up: ResourceUpload; result: Awaited<ReturnType<typeof ingestFile>> }[] = [];
@@ -111,8 +125,9 @@ export async function publishVersion(db: Db, store: BlobStore, args: { datasetId
   for (const up of args.uploads) {
     const existing = currentByName.get(up.resourceName);
     if (existing && existing.sha256 === (await sha256File(up.filePath))) { reused.set(up.resourceName, existing); continue; }
-    args.onProgress?.(`đọc ${up.originalName}`);
-    const result = await ingestFile(up.filePath, { store, originalName: up.originalName, onProgress: (n) => args.onProgress?.(`${up.originalName}: ${n} hàng`) });
+    // an update keeps the published columns and types unless the unit gives a schema or asks to re-infer
+    const schema = up.schema ?? (args.schemaPolicy === 'keep-current' && existing ? (existing.schema as unknown as TableSchema) : undefined);
+    const result = await ingestFile(up.filePath, { store, originalName: up.originalName, schema, sheetName: up.sheetName, encoding: up.encoding, progress: args.progress, signal: args.signal });
     ingested.push({ up, result });
   }
   const reports = [...ingested.map((i) => i.result.report), ...[...reused.values()].map((r) => r.report as unknown as IngestReport)];

@@ -3,18 +3,34 @@
  * so reports can be compared with Frictionless tools; messages are Vietnamese for the unit's staff.
  */
 export const ERROR_MESSAGES = {
+  // resource: the file cannot be read
   'source-error': 'Không đọc được tệp',
   'format-error': 'Định dạng tệp không được hỗ trợ hoặc không khớp với phần mở rộng',
   'encoding-error': 'Không giải mã được bảng mã ký tự của tệp',
+  'compression-error': 'Tệp nén không hợp lệ hoặc quá lớn khi giải nén',
+  // metadata
+  'schema-error': 'Lược đồ bảng (Table Schema) không hợp lệ',
+  'metadata-error': 'Tệp mô tả dữ liệu (siêu dữ liệu) không hợp lệ',
+  'dataset-error': 'Bộ dữ liệu không hợp lệ',
+  // table
+  'row-count': 'Tệp không có hàng dữ liệu nào',
+  'field-count': 'Số cột vượt quá giới hạn cho phép',
+  // header and labels
   'blank-header': 'Hàng tiêu đề trống',
   'blank-label': 'Tên cột trống',
   'duplicate-label': 'Tên cột bị trùng',
+  'incorrect-label': 'Tên cột không khớp với lược đồ',
+  'missing-label': 'Thiếu cột có trong lược đồ',
+  'extra-label': 'Thừa cột không có trong lược đồ',
+  // rows
+  'blank-row': 'Hàng trống',
+  'primary-key': 'Trùng khóa chính',
+  // cells
   'missing-cell': 'Thiếu ô dữ liệu so với số cột của tiêu đề',
   'extra-cell': 'Thừa ô dữ liệu so với số cột của tiêu đề',
-  'blank-row': 'Hàng trống',
-  'row-count': 'Tệp không có hàng dữ liệu nào',
-  'metadata-error': 'Tệp mô tả dữ liệu (siêu dữ liệu) không hợp lệ',
-  'dataset-error': 'Bộ dữ liệu không hợp lệ',
+  'type-error': 'Giá trị không đúng kiểu dữ liệu của cột',
+  'constraint-error': 'Giá trị vi phạm ràng buộc của cột',
+  'unique-error': 'Giá trị bị trùng trong cột yêu cầu duy nhất',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_MESSAGES;

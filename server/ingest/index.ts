@@ -1,38 +1,46 @@
 import fs from 'node:fs';
-import { detectEncoding, type DetectedEncoding } from './encoding.ts';
+import iconv from 'iconv-lite';
+import { DECLARABLE, DECODER, detectEncoding, isStrictUtf8, type DetectedEncoding, type EncodingGuess } from './encoding.ts';
 import { IngestError, problem, type IngestProblem } from './errors.ts';
-import { readDelimited, readJsonArray, readXlsx, sniffDelimiter, type RowSource } from './readers.ts';
-import { newProblemLog, normaliseTable, writeOutputs, type TableSchema } from './table.ts';
+import { readDelimited, readJsonRecords, readXlsx, sniffDialect, type Dialect, type ReadProgress, type RowSource } from './readers.ts';
+import { newProblemLog, normaliseTable, record, validateAndWrite } from './table.ts';
+import { schemaProblems, type TableSchema } from './schema.ts';
+import { inspectXlsx } from './xlsx-inspect.ts';
 import type { BlobStore, HashedFile } from '../storage/blobs.ts';
 import { extensionOf, safeFileName } from '../text/vietnamese.ts';
-import iconv from 'iconv-lite';
 
-export type { TableSchema } from './table.ts';
+export type { TableSchema, TableField } from './schema.ts';
 export type { IngestProblem } from './errors.ts';
 
-export type SourceFormat = 'CSV' | 'TSV' | 'XLSX' | 'JSON';
+export type SourceFormat = 'CSV' | 'TSV' | 'XLSX' | 'JSON' | 'NDJSON';
 
 export const MEDIA_TYPES: Record<SourceFormat, string> = {
   CSV: 'text/csv',
   TSV: 'text/tab-separated-values',
   XLSX: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
   JSON: 'application/json',
+  NDJSON: 'application/x-ndjson',
 };
 
 /** What ingest found and decided; stored with the version and shown to the unit. */
 export interface IngestReport {
   valid: boolean;
   fileName: string;
+  bytes: number;
   format?: SourceFormat;
   encoding?: DetectedEncoding;
-  delimiter?: string;
+  dialect?: Dialect & { header: boolean };
+  sheets?: string[];
+  sheet?: string;
   headerRow?: number;
   rowCount: number;
+  schemaSource?: 'inferred' | 'declared';
   fields: { name: string; type: string }[];
   errorCount: number;
   errors: IngestProblem[];
   warningCount: number;
   warnings: IngestProblem[];
+  countsByType: Record<string, number>;
 }
 
 export interface StoredOutputs {
@@ -52,14 +60,28 @@ export interface IngestResult {
   outputs?: StoredOutputs;
 }
 
+/** Live figures of a running ingest, for progress displays (read them on a timer). */
+export interface IngestProgress { phase: string; bytes: number; totalBytes: number; rows: number }
+
+export interface IngestOptions {
+  store: BlobStore;
+  originalName?: string;
+  sheetName?: string;
+  /** the encoding the unit declares; detected when absent */
+  encoding?: string;
+  /** a Table Schema to apply (the unit's, or the dataset's current one); inferred when absent */
+  schema?: TableSchema;
+  signal?: AbortSignal;
+  progress?: IngestProgress;
+}
+
 const SAMPLE_BYTES = 64 * 1024;
 
 function readSample(filePath: string): Buffer {
   const fd = fs.openSync(filePath, 'r');
   try {
     const buf = Buffer.alloc(SAMPLE_BYTES);
-    const n = fs.readSync(fd, buf, 0, SAMPLE_BYTES, 0);
-    return buf.subarray(0, n);
+    return buf.subarray(0, fs.readSync(fd, buf, 0, SAMPLE_BYTES, 0));
   } finally {
     fs.closeSync(fd);
   }
@@ -71,23 +93,35 @@ function formatOf(ext: string): SourceFormat {
     case 'tsv': case 'tab': return 'TSV';
     case 'xlsx': return 'XLSX';
     case 'json': return 'JSON';
-    case 'xls': throw new IngestError(problem('format-error', 'tệp .xls (Excel 97–2003) chưa được hỗ trợ; hãy lưu lại dưới dạng .xlsx hoặc CSV UTF-8'));
-    default: throw new IngestError(problem('format-error', `phần mở rộng ".${ext}" không được hỗ trợ (chấp nhận .csv, .tsv, .xlsx, .json)`));
+    case 'ndjson': case 'jsonl': return 'NDJSON';
+    case 'xls': throw new IngestError(problem('format-error', 'tệp .xls (Excel 97–2003) chưa được hỗ trợ; hãy lưu lại dưới dạng .xlsx hoặc "CSV UTF-8"'));
+    default: throw new IngestError(problem('format-error', `phần mở rộng "${ext ? '.' + ext : '(không có)'}" không được hỗ trợ (chấp nhận .csv, .tsv, .xlsx, .json, .ndjson)`));
   }
 }
 
+function chooseEncoding(sample: Buffer, declared: string | undefined): EncodingGuess {
+  if (!declared) return detectEncoding(sample);
+  const enc = DECLARABLE[declared.toLowerCase()];
+  if (!enc) throw new IngestError(problem('encoding-error', `bảng mã khai báo "${declared}" không được hỗ trợ`));
+  if ((enc === 'utf-8' || enc === 'utf-8-bom') && !isStrictUtf8(sample)) {
+    const detected = detectEncoding(sample);
+    throw new IngestError(problem('encoding-error', `tệp được khai báo là UTF-8 nhưng chứa byte không hợp lệ trong UTF-8 (có vẻ là ${detected.encoding}); hãy bỏ khai báo bảng mã hoặc lưu lại tệp dưới dạng UTF-8`));
+  }
+  return { encoding: enc, decoder: DECODER[enc], warnings: [] };
+}
+
 /**
- * Reads one uploaded file, validates it and, only if it is valid, stores the original and its
- * normalised CSV and JSON in the blob store. A failed ingest leaves nothing behind but its report.
+ * Reads one file, validates it and, only if it is valid, stores the original and its normalised
+ * CSV and JSON in the blob store. A failed ingest leaves nothing behind but its report.
  */
-export async function ingestFile(filePath: string, opts: { store: BlobStore; originalName?: string; sheetName?: string; onProgress?: (rows: number) => void }): Promise<IngestResult> {
+export async function ingestFile(filePath: string, opts: IngestOptions): Promise<IngestResult> {
   const fileName = safeFileName(opts.originalName ?? filePath);
-  const report: IngestReport = { valid: false, fileName, rowCount: 0, fields: [], errorCount: 0, errors: [], warningCount: 0, warnings: [] };
+  const report: IngestReport = { valid: false, fileName, bytes: 0, rowCount: 0, fields: [], errorCount: 0, errors: [], warningCount: 0, warnings: [], countsByType: {} };
   const log = newProblemLog();
   const temps: string[] = [];
-  const fail = (p: IngestProblem): IngestResult => {
-    report.errors = [p];
-    report.errorCount = 1;
+  const progress = opts.progress ?? { phase: '', bytes: 0, totalBytes: 0, rows: 0 };
+  const finish = (): IngestResult => {
+    Object.assign(report, { errors: log.errors, errorCount: log.errorCount, warnings: log.warnings, warningCount: log.warningCount, countsByType: log.countsByType });
     return { report };
   };
   try {
@@ -95,64 +129,92 @@ export async function ingestFile(filePath: string, opts: { store: BlobStore; ori
     try {
       stat = fs.statSync(filePath);
     } catch {
-      return fail(problem('source-error', `không tìm thấy tệp "${fileName}"`));
+      throw new IngestError(problem('source-error', `không tìm thấy tệp "${fileName}"`));
     }
-    if (!stat.isFile()) return fail(problem('source-error', `"${fileName}" không phải là một tệp`));
-    if (stat.size === 0) return fail(problem('row-count', 'tệp rỗng (0 byte)'));
+    if (!stat.isFile()) throw new IngestError(problem('source-error', `"${fileName}" không phải là một tệp`));
+    report.bytes = progress.totalBytes = stat.size;
+    if (stat.size === 0) throw new IngestError(problem('row-count', 'tệp rỗng (0 byte)'));
     const format = formatOf(extensionOf(fileName));
     report.format = format;
+    if (opts.schema) {
+      const bad = schemaProblems(opts.schema);
+      if (bad.length) throw new IngestError(problem('schema-error', bad.join('; ')));
+      report.schemaSource = 'declared';
+    }
     const sample = readSample(filePath);
+    const read: ReadProgress = progress;
 
     let rows: RowSource;
     let encoding: string | null = null;
     if (format === 'XLSX') {
       if (!(sample[0] === 0x50 && sample[1] === 0x4b && sample[2] === 0x03 && sample[3] === 0x04)) {
-        const looksHtml = /^\s*<(!doctype|html|table)/i.test(sample.subarray(0, 512).toString('latin1'));
-        return fail(problem('format-error', looksHtml ? 'tệp .xlsx này thực chất là trang HTML (thường do phần mềm "xuất Excel" tạo ra); hãy mở bằng Excel và lưu lại dưới dạng .xlsx' : 'tệp .xlsx không phải bảng tính Excel hợp lệ'));
+        const looksHtml = /^\s*<(!doctype|html|table|\?xml)/i.test(sample.subarray(0, 512).toString('latin1'));
+        throw new IngestError(problem('format-error', looksHtml ? 'tệp .xlsx này thực chất là trang HTML (thường do chức năng "xuất Excel" của phần mềm tạo ra); hãy mở bằng Excel và lưu lại dưới dạng .xlsx' : 'tệp .xlsx không phải bảng tính Excel hợp lệ'));
       }
-      rows = readXlsx(filePath, opts.sheetName);
+      const { sheets } = await inspectXlsx(filePath);
+      report.sheets = sheets;
+      if (opts.sheetName && !sheets.includes(opts.sheetName)) {
+        throw new IngestError(problem('source-error', `không có trang tính "${opts.sheetName}" (các trang: ${sheets.join(', ')})`));
+      }
+      rows = readXlsx(filePath, opts.sheetName, read, opts.signal);
+      report.sheet = opts.sheetName ?? sheets[0];
     } else {
-      const guess = detectEncoding(sample);
+      const guess = chooseEncoding(sample, opts.encoding);
       if (!guess.encoding.startsWith('utf-16') && sample.includes(0)) {
-        return fail(problem('format-error', 'tệp chứa dữ liệu nhị phân, không phải văn bản'));
+        throw new IngestError(problem('format-error', 'tệp chứa dữ liệu nhị phân, không phải văn bản'));
       }
       report.encoding = guess.encoding;
       encoding = guess.encoding;
-      for (const w of guess.warnings) { log.warningCount++; log.warnings.push({ type: 'encoding-error', message: w }); }
-      if (format === 'JSON') {
-        rows = readJsonArray(filePath);
+      for (const w of guess.warnings) record(log, { type: 'encoding-error', message: w }, 'warning');
+      if (format === 'JSON' || format === 'NDJSON') {
+        if (!guess.encoding.startsWith('utf-')) throw new IngestError(problem('encoding-error', 'tệp JSON phải dùng bảng mã UTF-8'));
+        rows = readJsonRecords(filePath, format === 'NDJSON', read, opts.signal);
       } else {
-        const text = iconv.decode(sample, guess.decoder);
-        const delimiter = format === 'TSV' ? '\t' : sniffDelimiter(text);
-        report.delimiter = delimiter;
-        rows = readDelimited(filePath, guess.decoder, delimiter);
+        const dialect = sniffDialect(iconv.decode(sample, guess.decoder));
+        if (format === 'TSV') dialect.delimiter = '\t';
+        report.dialect = { ...dialect, header: true };
+        rows = readDelimited(filePath, guess.decoder, dialect, read, opts.signal);
       }
     }
 
-    const cleanPath = opts.store.tempPath('.clean.csv');
-    temps.push(cleanPath);
-    const table = await normaliseTable(rows, cleanPath, log, opts.onProgress);
+    const intermediate = opts.store.tempPath('.rows.ndjson');
+    temps.push(intermediate);
+    progress.phase = 'đọc';
+    const table = await normaliseTable(rows, intermediate, log, {
+      schema: opts.schema, signal: opts.signal, flagInvalidBytes: encoding?.startsWith('utf-') ?? false,
+      onProgress: (p) => { progress.rows = p.rows; },
+    });
     report.headerRow = table.headerRowNumber;
+    if (report.dialect) report.dialect.header = table.headerRowNumber > 0;
     report.rowCount = table.rowCount;
-    report.fields = table.schema.fields.map((f) => ({ name: f.name, type: f.type }));
-    Object.assign(report, { errors: log.errors, errorCount: log.errorCount, warnings: log.warnings, warningCount: log.warningCount });
-    if (log.errorCount > 0) return { report };
+    const schema: TableSchema = opts.schema ?? table.inferred;
+    report.schemaSource ??= 'inferred';
+    report.fields = schema.fields.map((f) => ({ name: f.name, type: f.type }));
+    if (log.errorCount > 0) return finish();
 
     const csvPath = opts.store.tempPath('.csv');
     const jsonPath = opts.store.tempPath('.json');
     temps.push(csvPath, jsonPath);
-    const out = await writeOutputs(readDelimited(cleanPath, 'utf-8', ','), table.schema, csvPath, jsonPath);
+    progress.phase = 'kiểm tra';
+    progress.rows = 0;
+    const out = await validateAndWrite(intermediate, schema, log, { csv: csvPath, json: jsonPath }, {
+      signal: opts.signal, onProgress: (p) => { progress.rows = p.rows; },
+    });
+    if (!out || log.errorCount > 0) return finish();
+    progress.phase = 'lưu';
     const original = await opts.store.copyToTemp(filePath);
     temps.push(original.path);
     for (const f of [original, out.csv, out.json]) opts.store.adopt(f.path, f.sha256);
     report.valid = true;
+    finish();
     return {
       report,
-      outputs: { original, csv: out.csv, json: out.json, schema: table.schema, rowCount: table.rowCount, format, mediaType: MEDIA_TYPES[format], encoding },
+      outputs: { original, csv: out.csv, json: out.json, schema, rowCount: table.rowCount, format, mediaType: MEDIA_TYPES[format], encoding },
     };
   } catch (err) {
-    if (err instanceof IngestError) return fail(err.problem);
-    return fail(problem('source-error', (err as Error).message));
+    if (err instanceof IngestError) record(log, err.problem);
+    else record(log, problem('source-error', (err as Error).message));
+    return finish();
   } finally {
     for (const t of temps) fs.rmSync(t, { force: true });
   }

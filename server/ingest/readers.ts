@@ -1,41 +1,86 @@
 import fs from 'node:fs';
-import type { Readable } from 'node:stream';
+import readline from 'node:readline';
+import { Transform, type Readable } from 'node:stream';
 import Papa from 'papaparse';
 import ExcelJS from 'exceljs';
+import streamJson from 'stream-json';
+import StreamArray from 'stream-json/streamers/StreamArray.js';
 import { decodeStream } from './encoding.ts';
 import { IngestError, problem } from './errors.ts';
 
 /** A source table as rows of raw text cells; every reader yields this, so validation is format-blind. */
 export type RowSource = AsyncGenerator<string[]>;
 
-export const DELIMITERS = [',', ';', '\t', '|'];
+/** Shared with the caller for progress: bytes of the source file read so far. */
+export interface ReadProgress { bytes: number }
 
-/** Guesses the delimiter from the first decoded text of the file. */
-export function sniffDelimiter(sampleText: string): string {
-  const parsed = Papa.parse<string[]>(sampleText, { preview: 50, delimitersToGuess: DELIMITERS, skipEmptyLines: true });
-  return parsed.meta.delimiter || ',';
+export const DELIMITERS = [',', ';', '\t', '|'];
+/** A longer line is not a table a person made; refuse it before it fills memory. */
+export const MAX_LINE_CHARS = 16 * 1024 * 1024;
+
+export interface Dialect { delimiter: string; quoteChar: string; lineTerminator: string }
+
+/** Guesses delimiter, quote character and line endings from the first decoded text of the file. */
+export function sniffDialect(sampleText: string): Dialect {
+  const parsed = Papa.parse<string[]>(sampleText, { preview: 100, delimitersToGuess: DELIMITERS, skipEmptyLines: true });
+  const delimiter = parsed.meta.delimiter || ',';
+  const crlf = (sampleText.match(/\r\n/g) ?? []).length;
+  const lf = (sampleText.match(/(?<!\r)\n/g) ?? []).length;
+  const cr = (sampleText.match(/\r(?!\n)/g) ?? []).length;
+  const lineTerminator = crlf >= lf && crlf >= cr && crlf > 0 ? '\r\n' : cr > lf ? '\r' : '\n';
+  // a quote char other than " is rare and ambiguous (frictionless-py forces " too, issue #493)
+  const singleQuoted = new RegExp(`(^|[${delimiter === '\t' ? '\\t' : delimiter}])'[^']*'(?=[${delimiter === '\t' ? '\\t' : delimiter}]|$)`, 'm');
+  const quoteChar = !sampleText.includes('"') && singleQuoted.test(sampleText) ? "'" : '"';
+  return { delimiter, quoteChar, lineTerminator };
+}
+
+function countingStream(filePath: string, progress?: ReadProgress, signal?: AbortSignal): Readable {
+  const stream = fs.createReadStream(filePath);
+  stream.on('data', (chunk) => {
+    if (progress) progress.bytes += chunk.length;
+    if (signal?.aborted) stream.destroy(new IngestError(problem('source-error', 'quá trình nạp bị dừng giữa chừng; không có gì được công bố')));
+  });
+  return stream;
+}
+
+/** Fails on a line longer than MAX_LINE_CHARS (a 100 MB single line, a binary file without newlines). */
+function lineLengthGuard(): Transform {
+  let sinceNewline = 0;
+  return new Transform({
+    decodeStrings: false,
+    transform(chunk: string, _enc, done) {
+      const nl = chunk.lastIndexOf('\n');
+      sinceNewline = nl < 0 ? sinceNewline + chunk.length : chunk.length - nl - 1;
+      if (sinceNewline > MAX_LINE_CHARS) done(new IngestError(problem('source-error', `có một dòng dài hơn ${MAX_LINE_CHARS / 1024 / 1024} triệu ký tự; tệp không phải bảng dữ liệu hợp lệ`)));
+      else done(null, chunk);
+    },
+  });
 }
 
 /**
  * Streams a delimited text file. The bytes are decoded before papaparse sees them: fed raw bytes,
  * papaparse corrupts multi-byte characters that straddle a chunk (PapaParse #751).
  */
-export async function* readDelimited(filePath: string, decoder: string, delimiter: string): RowSource {
-  const text = fs.createReadStream(filePath).pipe(decodeStream(decoder)) as unknown as Readable;
+export async function* readDelimited(filePath: string, decoder: string, dialect: Dialect, progress?: ReadProgress, signal?: AbortSignal): RowSource {
+  const source = countingStream(filePath, progress, signal);
+  const text = source.pipe(decodeStream(decoder)).pipe(lineLengthGuard());
   const queue: string[][] = [];
   let done = false;
   let failure: unknown;
   let wake: (() => void) | undefined;
   let paused: Papa.Parser | undefined;
   const notify = () => { wake?.(); wake = undefined; };
+  const fail = (err: unknown) => { failure ??= err; done = true; notify(); };
+  source.on('error', fail);
+  text.on('error', fail);
   Papa.parse<string[]>(text as unknown as File, {
-    delimiter,
+    delimiter: dialect.delimiter,
+    quoteChar: dialect.quoteChar,
     step(results, parser) {
       const unterminated = results.errors.find((e) => e.code === 'MissingQuotes');
       if (unterminated) {
-        failure = new IngestError(problem('source-error', `dấu ngoặc kép không được đóng (hàng ${(unterminated.row ?? 0) + 1})`));
         parser.abort();
-        notify();
+        fail(new IngestError(problem('source-error', `dấu ngoặc kép mở ở khoảng hàng ${(unterminated.row ?? 0) + 1} không được đóng`)));
         return;
       }
       queue.push(results.data);
@@ -43,24 +88,27 @@ export async function* readDelimited(filePath: string, decoder: string, delimite
       notify();
     },
     complete() { done = true; notify(); },
-    error(err) { failure = err; done = true; notify(); },
+    error(err) { fail(err); },
   });
-  text.on('error', (err) => { failure = err; done = true; notify(); });
-  while (true) {
-    if (failure) throw failure instanceof IngestError ? failure : new IngestError(problem('encoding-error', String((failure as Error).message ?? failure)));
-    if (queue.length) {
-      yield queue.shift()!;
-      continue;
+  try {
+    while (true) {
+      if (failure) throw failure instanceof IngestError ? failure : new IngestError(problem('encoding-error', String((failure as Error).message ?? failure)));
+      if (queue.length) {
+        yield queue.shift()!;
+        continue;
+      }
+      if (done) return;
+      if (paused) {
+        // resume() may parse synchronously up to the end of input: look at the queue again before waiting
+        const p = paused;
+        paused = undefined;
+        p.resume();
+        continue;
+      }
+      await new Promise<void>((resolve) => { wake = resolve; });
     }
-    if (done) return;
-    if (paused) {
-      // resume() may parse synchronously up to the end of input: look at the queue again before waiting
-      const p = paused;
-      paused = undefined;
-      p.resume();
-      continue;
-    }
-    await new Promise<void>((resolve) => { wake = resolve; });
+  } finally {
+    source.destroy();
   }
 }
 
@@ -74,22 +122,21 @@ function cellText(value: ExcelJS.CellValue): string {
     if ('richText' in value) return value.richText.map((r) => r.text).join('');
     if ('formula' in value || 'sharedFormula' in value) return cellText((value as ExcelJS.CellFormulaValue).result as ExcelJS.CellValue);
     if ('text' in value) return String(value.text);
-    if ('error' in value) return '';
-    return '';
+    return ''; // error values (#N/A, #DIV/0!) are empty cells
   }
   return String(value);
 }
 
-/** Streams the first worksheet of an .xlsx that has rows (or the named one), as Excel users fill them. */
-export async function* readXlsx(filePath: string, sheetName?: string): RowSource {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(filePath, {
+/** Streams one worksheet of an .xlsx (the named one, else the first with rows), as Excel users fill them. */
+export async function* readXlsx(filePath: string, sheetName: string | undefined, progress?: ReadProgress, signal?: AbortSignal): RowSource {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(countingStream(filePath, progress, signal), {
     sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', worksheets: 'emit', entries: 'emit',
   });
   let found = false;
   for await (const worksheet of reader) {
-    const ws = worksheet as unknown as AsyncIterable<ExcelJS.Row> & { name: string };
+    const ws = worksheet as unknown as AsyncIterable<ExcelJS.Row> & { name?: string };
     if (found || (sheetName && ws.name !== sheetName)) {
-      for await (const _row of ws) { /* drain sheets we do not read */ }
+      for await (const _row of ws) { /* drain the sheets we do not read */ }
       continue;
     }
     let lastRow = 0;
@@ -106,28 +153,44 @@ export async function* readXlsx(filePath: string, sheetName?: string): RowSource
   }
 }
 
-/** Reads a JSON array of objects. Columns are the keys in order of first appearance. */
-export async function* readJsonArray(filePath: string): RowSource {
-  const { size } = fs.statSync(filePath);
-  if (size > 256 * 1024 * 1024) throw new IngestError(problem('source-error', 'tệp JSON lớn hơn 256 MB'));
-  let data: unknown;
+function jsonCell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
+function mustBeObject(v: unknown, index: number): Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new IngestError(problem('format-error', `phần tử thứ ${index + 1} không phải một đối tượng JSON`));
+  return v as Record<string, unknown>;
+}
+
+/** Streams objects from a JSON array (stream-json) or from NDJSON, one at a time. */
+async function* records(filePath: string, ndjson: boolean, progress?: ReadProgress, signal?: AbortSignal): AsyncGenerator<Record<string, unknown>> {
+  const source = countingStream(filePath, progress, signal);
+  let i = 0;
+  if (ndjson) {
+    const lines = readline.createInterface({ input: source.pipe(decodeStream('utf-8')) as unknown as NodeJS.ReadableStream, crlfDelay: Infinity });
+    for await (const line of lines) {
+      if (line.trim() === '') continue;
+      let v: unknown;
+      try { v = JSON.parse(line); } catch { throw new IngestError(problem('format-error', `dòng ${i + 1} không phải JSON hợp lệ`)); }
+      yield mustBeObject(v, i++);
+    }
+    return;
+  }
+  const pipeline = source.pipe(streamJson.parser()).pipe(StreamArray.streamArray());
   try {
-    data = JSON.parse(fs.readFileSync(filePath, 'utf8').replace(/^\uFEFF/, ''));
+    for await (const item of pipeline as AsyncIterable<{ key: number; value: unknown }>) yield mustBeObject(item.value, i++);
   } catch (err) {
-    throw new IngestError(problem('format-error', `JSON không hợp lệ (${(err as Error).message})`));
+    if (err instanceof IngestError) throw err;
+    throw new IngestError(problem('format-error', `tệp phải là một mảng JSON các đối tượng (${(err as Error).message})`));
   }
-  if (!Array.isArray(data) || data.some((r) => r === null || typeof r !== 'object' || Array.isArray(r))) {
-    throw new IngestError(problem('format-error', 'tệp JSON phải là một mảng các đối tượng'));
-  }
+}
+
+/** Reads a JSON array of objects or NDJSON. Columns are the keys in order of first appearance (one pass to find them). */
+export async function* readJsonRecords(filePath: string, ndjson: boolean, progress?: ReadProgress, signal?: AbortSignal): RowSource {
   const keys: string[] = [];
   const seen = new Set<string>();
-  for (const rec of data as Record<string, unknown>[]) for (const k of Object.keys(rec)) if (!seen.has(k)) { seen.add(k); keys.push(k); }
+  for await (const rec of records(filePath, ndjson, undefined, signal)) for (const k in rec) if (!seen.has(k)) { seen.add(k); keys.push(k); }
   yield keys;
-  for (const rec of data as Record<string, unknown>[]) {
-    yield keys.map((k) => {
-      const v = rec[k];
-      if (v === null || v === undefined) return '';
-      return typeof v === 'object' ? JSON.stringify(v) : String(v);
-    });
-  }
+  for await (const rec of records(filePath, ndjson, progress, signal)) yield keys.map((k) => jsonCell(rec[k]));
 }

@@ -1,0 +1,162 @@
+/**
+ * Frictionless Table Schema: the logical types a unit may declare (or that ingest infers), casting
+ * of text cells to those types with Vietnamese conventions, and the constraint checks.
+ */
+export type FieldType = 'integer' | 'number' | 'boolean' | 'date' | 'datetime' | 'year' | 'string'
+  | 'time' | 'yearmonth' | 'duration' | 'geopoint' | 'geojson' | 'object' | 'array' | 'list' | 'any';
+
+export interface FieldConstraints {
+  required?: boolean;
+  unique?: boolean;
+  minLength?: number;
+  maxLength?: number;
+  minimum?: number | string;
+  maximum?: number | string;
+  pattern?: string;
+  enum?: (string | number | boolean)[];
+}
+
+export interface TableField {
+  name: string;
+  type: FieldType;
+  format?: string;
+  title?: string;
+  description?: string;
+  decimalChar?: string;
+  groupChar?: string;
+  bareNumber?: boolean;
+  trueValues?: string[];
+  falseValues?: string[];
+  constraints?: FieldConstraints;
+}
+
+export interface TableSchema {
+  fields: TableField[];
+  missingValues?: string[];
+  primaryKey?: string[] | string;
+}
+
+export type Cell = string | number | boolean | null;
+export type CastResult = { ok: true; value: Cell } | { ok: false };
+
+export const TRUE_VALUES = ['true', 'True', 'TRUE', '1', 'có', 'Có', 'CÓ', 'x', 'X', 'đúng', 'Đúng'];
+export const FALSE_VALUES = ['false', 'False', 'FALSE', '0', 'không', 'Không', 'KHÔNG', 'sai', 'Sai'];
+
+const pad = (n: string | number) => String(n).padStart(2, '0');
+const DATE_VI = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
+const DATE_ISO = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATETIME_ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+const DATETIME_VI = /^(\d{1,2})\/(\d{1,2})\/(\d{4}) (\d{1,2}):(\d{2})(?::(\d{2}))?$/;
+
+export function validDate(y: number, m: number, d: number): boolean {
+  if (m < 1 || m > 12 || d < 1) return false;
+  return d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
+}
+
+function castNumber(field: TableField, text: string, integer: boolean): CastResult {
+  let v = text;
+  if (field.bareNumber === false) v = v.replace(/^[^\d+-]+|[^\d]+$/g, ''); // "95%", "1.000 đ"
+  const group = field.groupChar;
+  const decimal = field.decimalChar ?? '.';
+  if (group) v = v.split(group).join('');
+  if (decimal !== '.') {
+    if (v.includes('.')) return { ok: false };
+    v = v.replace(decimal, '.');
+  }
+  if (integer ? !/^[+-]?\d+$/.test(v) : !/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(v)) {
+    if (!integer && /^(NaN|INF|-INF)$/.test(v)) return { ok: true, value: v };
+    return { ok: false };
+  }
+  const n = Number(v);
+  if (integer && !Number.isSafeInteger(n)) return { ok: false };
+  return { ok: true, value: n };
+}
+
+/** Casts one non-empty text cell to its logical value; JSON-ready. */
+export function castCell(field: TableField, text: string): CastResult {
+  switch (field.type) {
+    case 'integer': return castNumber(field, text, true);
+    case 'number': return castNumber(field, text, false);
+    case 'year': return /^\d{4}$/.test(text) ? { ok: true, value: Number(text) } : { ok: false };
+    case 'boolean': {
+      if ((field.trueValues ?? TRUE_VALUES).includes(text)) return { ok: true, value: true };
+      if ((field.falseValues ?? FALSE_VALUES).includes(text)) return { ok: true, value: false };
+      return { ok: false };
+    }
+    case 'date': {
+      const vi = field.format !== 'default' ? DATE_VI.exec(text) : null;
+      if (vi && (field.format === '%d/%m/%Y' || field.format === 'any' || field.format === undefined) && validDate(+vi[3]!, +vi[2]!, +vi[1]!)) {
+        return { ok: true, value: `${vi[3]}-${pad(vi[2]!)}-${pad(vi[1]!)}` };
+      }
+      const iso = DATE_ISO.exec(text);
+      if (iso && field.format !== '%d/%m/%Y' && validDate(+iso[1]!, +iso[2]!, +iso[3]!)) return { ok: true, value: text };
+      return { ok: false };
+    }
+    case 'datetime': {
+      const vi = DATETIME_VI.exec(text);
+      if (vi && validDate(+vi[3]!, +vi[2]!, +vi[1]!)) return { ok: true, value: `${vi[3]}-${pad(vi[2]!)}-${pad(vi[1]!)}T${pad(vi[4]!)}:${vi[5]}:${vi[6] ?? '00'}` };
+      const iso = DATETIME_ISO.exec(text);
+      if (iso && validDate(+iso[1]!, +iso[2]!, +iso[3]!)) return { ok: true, value: text.replace(' ', 'T') };
+      return { ok: false };
+    }
+    case 'string': {
+      if (field.format === 'email' && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text)) return { ok: false };
+      if (field.format === 'uri' && !/^[a-z][a-z0-9+.-]*:\S+$/i.test(text)) return { ok: false };
+      if (field.format === 'uuid' && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text)) return { ok: false };
+      return { ok: true, value: text };
+    }
+    default:
+      // other Frictionless types are kept as their text (no Vietnamese publisher has needed them yet)
+      return { ok: true, value: text };
+  }
+}
+
+export type ConstraintName = keyof FieldConstraints;
+
+/** Checks a cast, non-null value against the field's constraints; returns the first one broken. */
+export function brokenConstraint(field: TableField, value: Cell, text: string, patternRe?: RegExp): { name: ConstraintName; limit: unknown } | null {
+  const c = field.constraints;
+  if (!c || value === null) return null;
+  const len = typeof value === 'string' ? [...value].length : text.length;
+  if (c.minLength !== undefined && len < c.minLength) return { name: 'minLength', limit: c.minLength };
+  if (c.maxLength !== undefined && len > c.maxLength) return { name: 'maxLength', limit: c.maxLength };
+  if (c.minimum !== undefined && value < c.minimum) return { name: 'minimum', limit: c.minimum };
+  if (c.maximum !== undefined && value > c.maximum) return { name: 'maximum', limit: c.maximum };
+  if (patternRe && !patternRe.test(text)) return { name: 'pattern', limit: c.pattern };
+  if (c.enum && !c.enum.some((e) => e === value)) return { name: 'enum', limit: c.enum.join(', ') };
+  return null;
+}
+
+/** Schema checks a unit's declared schema must pass before any row is read. */
+export function schemaProblems(schema: unknown): string[] {
+  const out: string[] = [];
+  const s = schema as TableSchema;
+  if (!s || typeof s !== 'object' || !Array.isArray(s.fields) || s.fields.length === 0) return ['lược đồ phải có danh sách "fields" không rỗng'];
+  const names = new Set<string>();
+  const known: FieldType[] = ['integer', 'number', 'boolean', 'date', 'datetime', 'year', 'string', 'time', 'yearmonth', 'duration', 'geopoint', 'geojson', 'object', 'array', 'list', 'any'];
+  s.fields.forEach((f, i) => {
+    if (!f || typeof f.name !== 'string' || f.name === '') out.push(`trường thứ ${i + 1} thiếu "name"`);
+    else if (names.has(f.name)) out.push(`tên trường "${f.name}" bị trùng`);
+    else names.add(f.name);
+    if (f?.type !== undefined && !known.includes(f.type)) out.push(`trường "${f?.name}": kiểu "${f.type}" không hợp lệ`);
+    if (f?.constraints?.pattern !== undefined) {
+      try { new RegExp(f.constraints.pattern, 'u'); } catch { out.push(`trường "${f.name}": biểu thức "pattern" không hợp lệ`); }
+    }
+  });
+  const pk = typeof s.primaryKey === 'string' ? [s.primaryKey] : s.primaryKey ?? [];
+  for (const k of pk) if (!names.has(k)) out.push(`khóa chính "${k}" không phải tên một trường`);
+  return out;
+}
+
+/** 53-bit string hash (cyrb53): unique/primary-key checks keep numbers, not strings, in memory. */
+export function hash53(str: string): number {
+  let h1 = 0xdeadbeef, h2 = 0x41c6ce57;
+  for (let i = 0; i < str.length; i++) {
+    const ch = str.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}

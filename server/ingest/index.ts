@@ -181,7 +181,7 @@ export async function ingestFile(filePath: string, opts: IngestOptions): Promise
     temps.push(intermediate);
     progress.phase = 'đọc';
     const table = await normaliseTable(rows, intermediate, log, {
-      schema: opts.schema, signal: opts.signal, flagInvalidBytes: encoding?.startsWith('utf-') ?? false,
+      schema: opts.schema, signal: opts.signal, flagInvalidBytes: encoding?.startsWith('utf-') ?? false, padShortRows: format === 'XLSX',
       onProgress: (p) => { progress.rows = p.rows; },
     });
     report.headerRow = table.headerRowNumber;

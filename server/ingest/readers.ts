@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import readline from 'node:readline';
-import { Transform, type Readable } from 'node:stream';
+import { pipeline, Transform, type Readable } from 'node:stream';
 import Papa from 'papaparse';
 import ExcelJS from 'exceljs';
 import streamJson from 'stream-json';
@@ -63,7 +63,6 @@ function lineLengthGuard(): Transform {
  */
 export async function* readDelimited(filePath: string, decoder: string, dialect: Dialect, progress?: ReadProgress, signal?: AbortSignal): RowSource {
   const source = countingStream(filePath, progress, signal);
-  const text = source.pipe(decodeStream(decoder)).pipe(lineLengthGuard());
   const queue: string[][] = [];
   let done = false;
   let failure: unknown;
@@ -71,12 +70,14 @@ export async function* readDelimited(filePath: string, decoder: string, dialect:
   let paused: Papa.Parser | undefined;
   const notify = () => { wake?.(); wake = undefined; };
   const fail = (err: unknown) => { failure ??= err; done = true; notify(); };
-  source.on('error', fail);
-  text.on('error', fail);
+  // pipeline(): an error or destroy anywhere tears the whole chain down
+  const text = pipeline(source, decodeStream(decoder), lineLengthGuard(), (err) => { if (err) fail(err); });
+  let parserRef: Papa.Parser | undefined;
   Papa.parse<string[]>(text as unknown as File, {
     delimiter: dialect.delimiter,
     quoteChar: dialect.quoteChar,
     step(results, parser) {
+      parserRef = parser;
       const unterminated = results.errors.find((e) => e.code === 'MissingQuotes');
       if (unterminated) {
         parser.abort();
@@ -108,7 +109,8 @@ export async function* readDelimited(filePath: string, decoder: string, dialect:
       await new Promise<void>((resolve) => { wake = resolve; });
     }
   } finally {
-    source.destroy();
+    if (!done) parserRef?.abort();
+    text.destroy();
   }
 }
 

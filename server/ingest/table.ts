@@ -41,6 +41,8 @@ export interface TableOptions {
   signal?: AbortSignal;
   /** report U+FFFD in cells: the decoder's mark for bytes that were not valid in the file's encoding */
   flagInvalidBytes?: boolean;
+  /** spreadsheet rows simply end early when their last cells are empty: pad them, do not report them */
+  padShortRows?: boolean;
 }
 
 const cleanCell = (s: string) => (s.length ? s.normalize('NFC').trim() : s);
@@ -121,6 +123,8 @@ export async function normaliseTable(rows: RowSource, intermediatePath: string, 
       const at = cells.findIndex((c, i) => i >= h.length && c !== '');
       if (at >= 0) record(log, problem('extra-cell', `hàng ${rowNo}, cột ${at + 1}: "${cells[at]!.slice(0, 100)}"`, { rowNumber: rowNo, fieldNumber: at + 1, cell: cells[at]!.slice(0, 1000) }));
       cells.length = h.length;
+    } else if (cells.length < h.length && opts.padShortRows) {
+      while (cells.length < h.length) cells.push('');
     } else if (cells.length < h.length) {
       const at = cells.length;
       record(log, problem('missing-cell', `hàng ${rowNo}, cột ${at + 1} ("${h[at]}")`, { rowNumber: rowNo, fieldNumber: at + 1, fieldName: h[at] }));

@@ -71,12 +71,17 @@ export class HashingWriter {
   private hash = crypto.createHash('sha256');
   private size = 0;
 
+  private error: Error | undefined;
+
   constructor(filePath: string) {
     this.path = filePath;
     this.stream = fs.createWriteStream(filePath);
+    // a failed write (disk full) surfaces at the next write or at finish, never as an uncaught event
+    this.stream.on('error', (err) => { this.error ??= err; });
   }
 
   async write(text: string): Promise<void> {
+    if (this.error) throw this.error;
     const buf = Buffer.from(text, 'utf8');
     this.hash.update(buf);
     this.size += buf.length;
@@ -85,11 +90,13 @@ export class HashingWriter {
 
   async finish(): Promise<HashedFile> {
     this.stream.end();
-    await once(this.stream, 'close');
+    if (!this.stream.closed) await once(this.stream, 'close');
+    if (this.error) throw this.error;
     return { path: this.path, sha256: this.hash.digest('hex'), size: this.size };
   }
 
   abort(): void {
+    this.error ??= new Error('aborted');
     this.stream.destroy();
     fs.rmSync(this.path, { force: true });
   }

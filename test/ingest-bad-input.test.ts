@@ -1,0 +1,225 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import ExcelJS from 'exceljs';
+import iconv from 'iconv-lite';
+import { ingestFile, type IngestProgress, type TableSchema } from '../server/ingest/index.ts';
+import { formatReport } from '../server/ingest/report.ts';
+import { fixture, tempDir, tempStore } from './helpers/fixtures.ts';
+import { toWindows1258 } from './helpers/encode.ts';
+import { makeZip } from './helpers/zip.ts';
+
+async function ingest(name: string, content: string | Buffer, extra: Partial<Parameters<typeof ingestFile>[1]> = {}) {
+  const { store } = tempStore();
+  const filePath = fixture(path.basename(name.replace(/[\u0000-\u001f]/g, '')) || 'f.csv', content);
+  const result = await ingestFile(filePath, { store, originalName: name, ...extra });
+  const read = (sha?: string) => (sha ? fs.readFileSync(store.pathOf(sha), 'utf8') : '');
+  const storedFiles = () => (fs.existsSync(store.root) ? fs.readdirSync(store.root, { recursive: true }).filter((f) => fs.statSync(path.join(store.root, String(f))).isFile()) : []);
+  return { ...result, store, storedFiles, csv: read(result.outputs?.csv.sha256), json: result.outputs ? JSON.parse(read(result.outputs.json.sha256)) : undefined };
+}
+
+const errorTypes = (r: { report: { errors: { type: string }[] } }) => r.report.errors.map((e) => e.type);
+
+describe('declared encodings and legacy Vietnamese encodings', () => {
+  it('refuses a Windows-1258 file declared as UTF-8, saying what it looks like', async () => {
+    const r = await ingest('a.csv', toWindows1258('Tên,Xã\nTrường THPT Lê Quý Đôn,Xã Đắk Đoa\n'), { encoding: 'utf-8' });
+    expect(errorTypes(r)).toEqual(['encoding-error']);
+    expect(r.report.errors[0]!.message).toContain('windows-1258');
+  });
+
+  it('decodes TCVN3 (ABC) bytes with a warning', async () => {
+    const r = await ingest('a.csv', iconv.encode('tên trường,xã\ntrường thpt lê quý đôn,xã đắk đoa\ntrường thpt nguyễn huệ,phường quy nhơn\n', 'tcvn'));
+    expect(r.report.valid).toBe(true);
+    expect(r.report.encoding).toBe('tcvn3');
+    expect(r.json[0]).toEqual({ 'tên trường': 'trường thpt lê quý đôn', 'xã': 'xã đắk đoa' });
+    expect(r.report.warnings.map((w) => w.message).join()).toContain('TCVN3');
+  });
+
+  it('warns about TCVN3 text that was saved as UTF-8 (mojibake)', async () => {
+    const mojibake = iconv.decode(iconv.encode('cộng hòa xã hội chủ nghĩa việt nam,trường học,đường phố\n', 'tcvn'), 'windows-1252');
+    const r = await ingest('a.csv', `a,b,c\n${mojibake}`);
+    expect(r.report.encoding).toBe('utf-8');
+    expect(r.report.warnings.map((w) => w.message).join()).toContain('TCVN3');
+  });
+
+  it('reads Western Windows-1252 text as such', async () => {
+    const r = await ingest('a.csv', iconv.encode('Name,City\nJosé,Zürich\nRenée,Besançon\n', 'windows-1252'));
+    expect(r.report.encoding).toBe('windows-1252');
+    expect(r.json[1]).toEqual({ Name: 'Renée', City: 'Besançon' });
+  });
+
+  it('reports the row and column of invalid UTF-8 bytes later in a UTF-8 file', async () => {
+    const good = 'Tên,Ghi chú\n' + 'Hà Nội,ổn định\n'.repeat(5000);
+    const r = await ingest('a.csv', Buffer.concat([Buffer.from(good), Buffer.from('Huế,'), Buffer.from([0xff, 0xfe, 0x41]), Buffer.from('\n')]));
+    expect(errorTypes(r)).toEqual(['encoding-error']);
+    expect(r.report.errors[0]).toMatchObject({ rowNumber: 5002, fieldNumber: 2 });
+  });
+});
+
+describe('hostile and broken files', () => {
+  it('refuses 50,000 columns', async () => {
+    const header = Array.from({ length: 50_000 }, (_, i) => `c${i}`).join(',');
+    const r = await ingest('wide.csv', `${header}\n${'1,'.repeat(49_999)}1\n`);
+    expect(errorTypes(r)).toEqual(['field-count']);
+  });
+
+  it('refuses a single 100 MB line without holding it in memory', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'one-line.csv');
+    const chunk = Buffer.alloc(1024 * 1024, 'a');
+    const fd = fs.openSync(file, 'w');
+    for (let i = 0; i < 100; i++) fs.writeSync(fd, chunk);
+    fs.closeSync(fd);
+    const { store } = tempStore();
+    const before = process.memoryUsage().rss;
+    const r = await ingestFile(file, { store });
+    expect(r.report.valid).toBe(false);
+    expect(r.report.errors[0]!.type).toBe('source-error');
+    expect(r.report.errors[0]!.message).toContain('dòng dài hơn');
+    expect(process.memoryUsage().rss - before).toBeLessThan(400 * 1024 * 1024);
+  });
+
+  it('refuses a zip bomb named .xlsx before inflating it', async () => {
+    const bomb = makeZip([
+      { name: '[Content_Types].xml', data: Buffer.from('<Types/>') },
+      { name: 'xl/workbook.xml', data: Buffer.from('<workbook><sheets><sheet name="A" sheetId="1"/></sheets></workbook>') },
+      { name: 'xl/worksheets/sheet1.xml', data: Buffer.alloc(1024 * 1024), declaredSize: 3_900_000_000 },
+    ]);
+    const r = await ingest('bom.xlsx', bomb);
+    expect(errorTypes(r)).toEqual(['compression-error']);
+  });
+
+  it('refuses a zip that is not a workbook, and a truncated one', async () => {
+    expect(errorTypes(await ingest('a.xlsx', makeZip([{ name: 'hello.txt', data: Buffer.from('xin chào') }])))).toEqual(['format-error']);
+    const wb = new ExcelJS.Workbook();
+    wb.addWorksheet('A').addRow(['a']);
+    const buf = Buffer.from(await wb.xlsx.writeBuffer());
+    expect(errorTypes(await ingest('b.xlsx', buf.subarray(0, buf.length >> 1)))).toEqual(['format-error']);
+  });
+
+  it('keeps a file name with ../ and control characters out of the filesystem', async () => {
+    const r = await ingest('../../etc/x\u0007\u0000.csv', 'Mã,Tên\n1,A\n');
+    expect(r.report.valid).toBe(true);
+    expect(r.report.fileName).toBe('x.csv');
+    for (const f of r.storedFiles()) expect(path.basename(String(f))).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('leaves nothing behind when the ingest is stopped midway (crash, disk full)', async () => {
+    const rows = ['Mã,Tên,Số'];
+    for (let i = 0; i < 60_000; i++) rows.push(`${i},Xã ${i},${i * 3}`);
+    const controller = new AbortController();
+    let seenRows = 0;
+    const progress: IngestProgress = {
+      phase: '', bytes: 0, totalBytes: 0,
+      get rows() { return seenRows; },
+      set rows(n: number) { seenRows = n; if (n >= 20_000) controller.abort(); },
+    };
+    const r = await ingest('big.csv', rows.join('\n'), { signal: controller.signal, progress });
+    expect(r.report.valid).toBe(false);
+    expect(r.report.errors[0]!.message).toContain('dừng giữa chừng');
+    expect(r.storedFiles()).toEqual([]);
+    expect(fs.readdirSync(r.store.tmpDir)).toEqual([]);
+  });
+});
+
+describe('spreadsheets as units make them', () => {
+  it('lists every sheet and reads the chosen one', async () => {
+    const wb = new ExcelJS.Workbook();
+    wb.addWorksheet('Hướng dẫn').addRow(['Đọc kỹ trước khi nhập']);
+    const data = wb.addWorksheet('Số liệu 2025');
+    data.addRow(['Quý', 'Giá trị']);
+    data.addRow([1, 10]);
+    const buf = Buffer.from(await wb.xlsx.writeBuffer());
+    const r = await ingest('a.xlsx', buf, { sheetName: 'Số liệu 2025' });
+    expect(r.report.sheets).toEqual(['Hướng dẫn', 'Số liệu 2025']);
+    expect(r.report.sheet).toBe('Số liệu 2025');
+    expect(r.json).toEqual([{ 'Quý': 1, 'Giá trị': 10 }]);
+    const missing = await ingest('a.xlsx', buf, { sheetName: 'Không có' });
+    expect(missing.report.errors[0]!.message).toContain('Hướng dẫn, Số liệu 2025');
+  });
+
+  it('joins a two-row header under merged cells', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('A');
+    ws.addRow(['Xã', 'Dân số', null, 'Ghi chú']);
+    ws.addRow([null, 'Nam', 'Nữ', null]);
+    ws.mergeCells('B1:C1');
+    ws.addRow(['Xã Ia Ly', 5120, 5230, '']);
+    const r = await ingest('a.xlsx', Buffer.from(await wb.xlsx.writeBuffer()));
+    expect(r.report.fields.map((f) => f.name)).toEqual(['Xã', 'Dân số - Nam', 'Dân số - Nữ', 'Ghi chú']);
+    expect(r.json[0]).toMatchObject({ 'Dân số - Nam': 5120, 'Dân số - Nữ': 5230 });
+  });
+
+  it('reads NDJSON', async () => {
+    const r = await ingest('a.ndjson', '{"ma":"01","ten":"Hà Nội"}\n\n{"ma":"04","ten":"Cao Bằng"}\n');
+    expect(r.json).toEqual([{ ma: '01', ten: 'Hà Nội' }, { ma: '04', ten: 'Cao Bằng' }]);
+  });
+});
+
+describe('a declared Table Schema', () => {
+  const schema: TableSchema = {
+    fields: [
+      { name: 'Mã', type: 'string', constraints: { required: true, pattern: '[0-9]{5}' } },
+      { name: 'Tên', type: 'string', constraints: { required: true, unique: true } },
+      { name: 'Loại', type: 'string', constraints: { enum: ['Xã', 'Phường'] } },
+      { name: 'Dân số', type: 'integer', groupChar: '.', constraints: { minimum: 0, maximum: 1_000_000 } },
+      { name: 'Ngày', type: 'date', format: '%d/%m/%Y' },
+    ],
+    primaryKey: ['Mã'],
+  };
+
+  it('casts and checks every cell, naming row, column and value', async () => {
+    const csv = [
+      'Mã,Tên,Loại,Dân số,Ngày',
+      '21553,Phường Quy Nhơn Bắc,Phường,"120.345",01/07/2025',
+      '21553,Xã Ia Ly,Xã,"5.000",01/07/2025', // duplicate primary key
+      '2158,Xã Ia Ly,Thị trấn,-5,31/02/2025', // pattern, unique, enum, minimum, bad date
+      ',Xã Chư Sê,Xã,nhiều,01/07/2025', // required (and PK), type
+    ].join('\n');
+    const r = await ingest('a.csv', csv, { schema });
+    expect(r.report.valid).toBe(false);
+    expect(r.report.errors.map((e) => [e.rowNumber, e.fieldNumber ?? null, e.type])).toEqual([
+      [3, null, 'primary-key'],
+      [4, 1, 'constraint-error'],
+      [4, 2, 'unique-error'],
+      [4, 3, 'constraint-error'],
+      [4, 4, 'constraint-error'],
+      [4, 5, 'type-error'],
+      [5, 1, 'constraint-error'],
+      [5, 4, 'type-error'],
+    ]);
+    expect(r.report.errors[5]!.cell).toBe('31/02/2025');
+    expect(r.outputs).toBeUndefined();
+    const text = formatReport(r.report);
+    expect(text).toContain('KHÔNG HỢP LỆ — 8 lỗi');
+    expect(text).toContain('hàng 4, cột "Loại": "Thị trấn" vi phạm một trong các giá trị (Xã, Phường)');
+  });
+
+  it('reports header labels that do not match the schema', async () => {
+    const r = await ingest('a.csv', 'Mã,Tên đơn vị,Loại,Dân số\n21553,A,Xã,1\n', { schema });
+    expect(r.report.errors.map((e) => [e.fieldNumber, e.type])).toEqual([[2, 'incorrect-label'], [5, 'missing-label']]);
+  });
+
+  it('refuses a schema that is itself invalid', async () => {
+    const r = await ingest('a.csv', 'a\n1\n', { schema: { fields: [{ name: 'a', type: 'số' as never }], primaryKey: ['b'] } });
+    expect(errorTypes(r)).toEqual(['schema-error']);
+  });
+
+  it('matches frictionless-py on its invalid.csv golden case', async () => {
+    // frictionless/resource/__spec__/test_validate.py, data/invalid.csv
+    const invalid = 'id,name,,name\n1,english\n1,english\n\n2,german,1,2,3\n';
+    const r = await ingest('invalid.csv', invalid);
+    const flat = [...r.report.errors, ...r.report.warnings].map((e) => [e.rowNumber ?? null, e.fieldNumber ?? null, e.type]);
+    expect(flat).toEqual(expect.arrayContaining([[1, 3, 'blank-label'], [1, 4, 'duplicate-label'], [2, 3, 'missing-cell'], [3, 3, 'missing-cell'], [4, null, 'blank-row'], [5, 5, 'extra-cell']]));
+  });
+
+  it('keeps at most 100 errors of a kind and counts the rest', async () => {
+    const rows = ['Mã,Tên,Loại,Dân số,Ngày'];
+    for (let i = 0; i < 500; i++) rows.push(`${10000 + i},X${i},Xã,abc,01/01/2025`);
+    const r = await ingest('a.csv', rows.join('\n'), { schema });
+    expect(r.report.errors).toHaveLength(100);
+    expect(r.report.errorCount).toBe(500);
+    expect(r.report.countsByType['type-error']).toBe(500);
+    expect(formatReport(r.report)).toContain('… và 400 lỗi khác');
+  });
+});

@@ -53,9 +53,14 @@ function datasetColumns(meta: DatasetMetadata, organizationId: string) {
 }
 
 /** Creates a draft dataset, or updates the metadata of an existing one. Data is added by publishVersion. */
+async function organizationId(db: Db, slug: string): Promise<string> {
+  const [org] = await db.select({ id: organizations.id }).from(organizations).where(eq(organizations.slug, slug));
+  if (!org) throw new CatalogError('organization-not-found', `Không có đơn vị "${slug}" trong danh mục đơn vị`);
+  return org.id;
+}
+
 export async function saveDataset(db: Db, meta: DatasetMetadata, actor: Actor) {
-  const [org] = await db.select({ id: organizations.id }).from(organizations).where(eq(organizations.slug, meta.organization));
-  if (!org) throw new CatalogError('organization-not-found', `Không có đơn vị "${meta.organization}" trong danh mục đơn vị`);
+  const org = { id: await organizationId(db, meta.organization) };
   const [existing] = await db.select().from(datasets).where(eq(datasets.slug, meta.slug));
   const cols = datasetColumns(meta, org.id);
   if (!existing) {
@@ -107,7 +112,9 @@ export type PublishOutcome =
  * as a data update.
  */
 export interface PublishArgs {
-  datasetId: string;
+  /** an existing dataset, or the metadata of one to create in the same transaction as its first version */
+  datasetId?: string;
+  create?: DatasetMetadata;
   uploads: ResourceUpload[];
   note: string;
   actor: Actor;
@@ -119,7 +126,9 @@ export interface PublishArgs {
 
 export async function publishVersion(db: Db, store: BlobStore, args: PublishArgs): Promise<PublishOutcome> {
   // A file whose bytes equal the resource's current file is not ingested again.
-  const currentByName = await currentFilesByResourceName(db, args.datasetId);
+  if (!args.datasetId === !args.create) throw new CatalogError('usage', 'publishVersion needs datasetId or create');
+  if (args.create) await organizationId(db, args.create.organization); // fail fast, before reading the file
+  const currentByName = args.datasetId ? await currentFilesByResourceName(db, args.datasetId) : new Map<string, typeof versionResources.$inferSelect>();
   const ingested: { up: ResourceUpload; result: Awaited<ReturnType<typeof ingestFile>> }[] = [];
   const reused = new Map<string, typeof versionResources.$inferSelect>();
   for (const up of args.uploads) {
@@ -134,7 +143,9 @@ export async function publishVersion(db: Db, store: BlobStore, args: PublishArgs
   if (ingested.some((i) => !i.result.outputs)) return { status: 'invalid', reports };
 
   return db.transaction(async (tx) => {
-    const [dataset] = await tx.select().from(datasets).where(eq(datasets.id, args.datasetId)).for('update');
+    // a new dataset exists only together with its first version: a failed upload leaves no trace
+    const datasetId = args.create ? (await saveDataset(tx as unknown as Db, args.create, args.actor)).id : args.datasetId!;
+    const [dataset] = await tx.select().from(datasets).where(eq(datasets.id, datasetId)).for('update');
     if (!dataset) throw new CatalogError('dataset-not-found', 'Không tìm thấy bộ dữ liệu');
     const [org] = await tx.select({ slug: organizations.slug }).from(organizations).where(eq(organizations.id, dataset.organizationId));
     const [current] = await tx.select().from(datasetVersions).where(eq(datasetVersions.datasetId, dataset.id)).orderBy(desc(datasetVersions.number)).limit(1);

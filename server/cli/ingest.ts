@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { schema } from '../db/index.ts';
 import { openPortal } from '../portal.ts';
-import { CatalogError, publishVersion, saveDataset, type Actor } from '../catalog/datasets.ts';
+import { CatalogError, publishVersion, type Actor } from '../catalog/datasets.ts';
+import type { DatasetMetadata } from '../catalog/metadata.ts';
 import { DEFAULT_FREQUENCY } from '../catalog/vocabularies.ts';
 import type { IngestProgress, IngestReport, TableSchema } from '../ingest/index.ts';
 import { formatReport } from '../ingest/report.ts';
@@ -81,7 +82,8 @@ export async function runIngestCli(argv: string[]): Promise<number> {
   const portal = await openPortal();
   try {
     const db = portal.database.db;
-    let datasetId: string;
+    let datasetId: string | undefined;
+    let create: DatasetMetadata | undefined;
     let resourceName: string;
     const fileBase = slugify(path.basename(file).replace(/\.[^.]+$/, '')) || 'du-lieu';
     if (o.new) {
@@ -89,12 +91,11 @@ export async function runIngestCli(argv: string[]): Promise<number> {
       const slug = o.slug ?? slugify(o.title);
       const [taken] = await db.select({ id: schema.datasets.id }).from(schema.datasets).where(eq(schema.datasets.slug, slug));
       if (taken) return refuse('dataset-exists', `đã có bộ dữ liệu "${slug}"; dùng --dataset ${slug} để thêm phiên bản`);
-      const saved = await saveDataset(db, {
+      create = {
         slug, title: o.title.normalize('NFC'), notes: o.description?.normalize('NFC') ?? '', organization: o.org, tags: [], topics: [],
         licenseId: 'CC-BY-4.0', accessLevel: 'open', updateFrequency: DEFAULT_FREQUENCY, frequencyReason: null, temporalStart: null,
         temporalEnd: null, spatial: null, contactName: null, contactEmail: null, source: null, isSample: false,
-      }, CLI_ACTOR);
-      datasetId = saved.id;
+      };
       resourceName = o.resource ?? fileBase;
     } else {
       const [d] = await db.select().from(schema.datasets).where(eq(schema.datasets.slug, o.dataset!));
@@ -105,18 +106,18 @@ export async function runIngestCli(argv: string[]): Promise<number> {
       else if (existing.length === 1) resourceName = existing[0]!.name;
       else return refuse('usage', `bộ dữ liệu có ${existing.length} tài nguyên (${existing.map((r) => r.name).join(', ')}); chọn một bằng --resource`);
     }
-    const [res] = await db.select().from(schema.resources).where(eq(schema.resources.datasetId, datasetId));
+    const [res] = datasetId ? await db.select().from(schema.resources).where(and(eq(schema.resources.datasetId, datasetId), eq(schema.resources.name, resourceName))) : [];
     const progress: IngestProgress = { phase: '', bytes: 0, totalBytes: 0, rows: 0 };
     const stop = startProgress(progress);
     const started = Date.now();
     let outcome;
     try {
       outcome = await publishVersion(db, portal.store, {
-        datasetId, actor: CLI_ACTOR, progress,
+        datasetId, create, actor: CLI_ACTOR, progress,
         note: o.note?.normalize('NFC') ?? (o.new ? 'Công bố lần đầu' : `Cập nhật dữ liệu từ tệp ${path.basename(file)}`),
         schemaPolicy: o['new-schema'] ? 'infer' : 'keep-current',
         uploads: [{
-          resourceName, title: res?.name === resourceName ? res.title : o.title ?? resourceName, description: res?.name === resourceName ? res.description : '',
+          resourceName, title: res?.title ?? o.title ?? resourceName, description: res?.description ?? '',
           filePath: file, originalName: path.basename(file), schema: declaredSchema, sheetName: o.sheet, encoding: o.encoding,
         }],
       });

@@ -5,6 +5,7 @@ import { schema, type Db } from '../db/index.ts';
 import type { BlobStore } from '../storage/blobs.ts';
 import { LICENCES, TOPICS, UPDATE_FREQUENCIES } from '../catalog/vocabularies.ts';
 import { slugify } from '../text/vietnamese.ts';
+import type { DatasetMetadata } from '../catalog/metadata.ts';
 import { log } from '../log.ts';
 import type { SnapshotCatalog, SnapshotDataset, SnapshotFile, SnapshotResource, SnapshotVersion } from './types.ts';
 
@@ -66,10 +67,12 @@ export async function readPublishedCatalog(db: Db, siteUrl: string): Promise<{ c
         encoding: f.encoding, size: f.size, sha256: f.sha256, rowCount: f.rowCount, schema: f.schema, originalName: f.originalName,
         downloads: resourceFiles(`/dataset/${d.slug}/resource/${r.id}`, r.name, f),
       }));
+    // what the public sees is what was published: the latest version's metadata, not unpublished edits
+    const m = latest.metadata as unknown as DatasetMetadata;
     full.push({
-      id: d.id, slug: d.slug, title: d.title, notes: d.notes, tags: d.tags, topics: d.topics, licenseId: d.licenseId,
-      updateFrequency: d.updateFrequency, frequencyReason: d.frequencyReason, temporalStart: d.temporalStart, temporalEnd: d.temporalEnd,
-      spatial: d.spatial, contactName: d.contactName, contactEmail: d.contactEmail, source: d.source, isSample: d.isSample,
+      id: d.id, slug: d.slug, title: m.title, notes: m.notes, tags: m.tags, topics: m.topics, licenseId: m.licenseId,
+      updateFrequency: m.updateFrequency, frequencyReason: m.frequencyReason, temporalStart: m.temporalStart, temporalEnd: m.temporalEnd,
+      spatial: m.spatial, contactName: m.contactName, contactEmail: m.contactEmail, source: m.source, isSample: m.isSample,
       organization: { slug: org.slug, title: org.title },
       createdAt: iso(d.createdAt)!, modifiedAt: iso(d.modifiedAt)!, publishedAt: iso(d.publishedAt), lastUpdatedAt: iso(d.lastUpdatedAt),
       version: latest.number, resources: snapResources, versions: snapVersions,

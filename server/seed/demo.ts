@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Db } from '../db/index.ts';
+import { eq } from 'drizzle-orm';
+import { schema, type Db } from '../db/index.ts';
 import type { BlobStore } from '../storage/blobs.ts';
 import { parseDataPackage } from '../catalog/metadata.ts';
 import { publishVersion, saveDataset, upsertOrganization, type Actor, type OrganizationInput } from '../catalog/datasets.ts';
@@ -49,9 +50,11 @@ async function loadOne(db: Db, store: BlobStore, dir: string, folder: string): P
   for (const r of resources) {
     if (!fs.existsSync(path.join(dir, r.path))) return fail(`${path.join(folder, r.path)}: không tìm thấy tệp dữ liệu`);
   }
-  const { id, created } = await saveDataset(db, metadata, SEED_ACTOR);
+  const [existing] = await db.select({ id: schema.datasets.id }).from(schema.datasets).where(eq(schema.datasets.slug, metadata.slug));
+  const created = !existing;
+  if (existing) await saveDataset(db, metadata, SEED_ACTOR);
   const outcome = await publishVersion(db, store, {
-    datasetId: id,
+    ...(existing ? { datasetId: existing.id } : { create: metadata }),
     uploads: resources.map((r) => ({ resourceName: r.name, title: r.title, description: r.description, filePath: path.join(dir, r.path), originalName: r.path })),
     note: created ? 'Công bố lần đầu (danh mục trình diễn)' : 'Cập nhật từ danh mục trình diễn',
     actor: SEED_ACTOR,

@@ -21,28 +21,52 @@ async function postgresAnswers(): Promise<boolean> {
   }
 }
 
-export interface TestDatabase { name: 'pglite' | 'postgres'; open(): Promise<Database> }
+export interface TestDatabase {
+  name: 'pglite' | 'postgres';
+  open(): Promise<Database>;
+  /** environment for a child process (a CLI run) on a fresh database of this kind, and its cleanup */
+  childEnv(dataDir: string): Promise<{ env: Record<string, string>; drop(): Promise<void> }>;
+}
 
-export const databases: TestDatabase[] = [{ name: 'pglite', open: () => openDatabase({}) }];
+export const databases: TestDatabase[] = [{
+  name: 'pglite',
+  open: () => openDatabase({}),
+  childEnv: async (dataDir) => ({ env: { DATA_DIR: dataDir, DATABASE_URL: '' }, drop: async () => {} }),
+}];
 if (await postgresAnswers()) {
-  databases.push({ name: 'postgres', open: openFreshPostgres });
+  databases.push({ name: 'postgres', open: openFreshPostgres, childEnv: freshPostgresEnv });
 } else if (process.env.CI) {
   throw new Error(`CI: PostgreSQL at ${adminUrl} does not answer; tests must run on it too`);
 }
 
-async function openFreshPostgres(): Promise<Database> {
+async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `portal_test_${crypto.randomBytes(6).toString('hex')}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`CREATE DATABASE ${name}`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const db = await openDatabase({ databaseUrl: url.toString() });
+  return {
+    url: url.toString(),
+    async drop() {
+      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+async function freshPostgresEnv(dataDir: string) {
+  const { url, drop } = await createDatabase();
+  return { env: { DATA_DIR: dataDir, DATABASE_URL: url }, drop };
+}
+
+async function openFreshPostgres(): Promise<Database> {
+  const { url, drop } = await createDatabase();
+  const db = await openDatabase({ databaseUrl: url });
   return {
     ...db,
     async close() {
       await db.close();
-      await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
+      await drop();
     },
   };
 }

@@ -1,0 +1,97 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databases } from './helpers/databases.ts';
+import { tempDir } from './helpers/fixtures.ts';
+import { toWindows1258 } from './helpers/encode.ts';
+
+const root = path.resolve(import.meta.dirname, '..');
+
+for (const target of databases) {
+  describe(`npm run ingest on ${target.name}`, () => {
+    let env: Record<string, string>;
+    let drop: () => Promise<void>;
+    let work: string;
+    const run = (script: string, ...args: string[]) => {
+      const r = spawnSync(process.execPath, [path.join(root, 'scripts', `${script}.ts`), ...args], { cwd: root, env: { ...process.env, ...env, PORTAL_QUIET: '1' }, encoding: 'utf8' });
+      return { code: r.status, out: r.stdout, err: r.stderr };
+    };
+    const published = (slug: string) => {
+      const file = path.join(env.DATA_DIR!, 'publish', 'datasets', `${slug}.json`);
+      return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : null;
+    };
+    const pharmacies = (rows: string[]) => toWindows1258(['Mã nhà thuốc,Tên nhà thuốc,Xã/Phường,Ngày cấp phép,Số dược sĩ', ...rows].join('\r\n') + '\r\n');
+
+    beforeAll(async () => {
+      work = tempDir('portal-cli-');
+      ({ env, drop } = await target.childEnv(path.join(work, 'data')));
+      expect(run('seed').code).toBe(0);
+    });
+    afterAll(async () => { await drop?.(); });
+
+    it('creates a dataset from a Windows-1258 CSV and publishes it (exit 0)', () => {
+      const file = path.join(work, 'nha-thuoc.csv');
+      fs.writeFileSync(file, pharmacies(['NT001,Nhà thuốc Hồng Đức,Phường Quy Nhơn,05/02/2024,2', 'NT002,Nhà thuốc Ánh Dương,Xã Đắk Đoa,17/11/2023,1']));
+      const r = run('ingest', file, '--new', '--org', 'so-y-te', '--title', 'Danh sách nhà thuốc đạt chuẩn GPP');
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toContain('bảng mã windows-1258');
+      expect(r.out).toContain('Đã công bố phiên bản 1');
+      const d = published('danh-sach-nha-thuoc-dat-chuan-gpp');
+      expect(d.organization.slug).toBe('so-y-te');
+      expect(d.resources[0].rowCount).toBe(2);
+    });
+
+    it('reports "no change" for the same bytes (exit 3) and keeps the version', () => {
+      const r = run('ingest', path.join(work, 'nha-thuoc.csv'), '--dataset', 'danh-sach-nha-thuoc-dat-chuan-gpp');
+      expect(r.code).toBe(3);
+      expect(r.out).toContain('Không có thay đổi');
+      expect(published('danh-sach-nha-thuoc-dat-chuan-gpp').version).toBe(1);
+    });
+
+    it('refuses an update with a bad row against the published schema (exit 1), writing the JSON report', () => {
+      const file = path.join(work, 'nha-thuoc-q2.csv');
+      fs.writeFileSync(file, pharmacies(['NT001,Nhà thuốc Hồng Đức,Phường Quy Nhơn,05/02/2024,2', 'NT003,Nhà thuốc Phúc An,Xã Ia Ly,31/04/2024,một']));
+      const reportFile = path.join(work, 'report.json');
+      const r = run('ingest', file, '--dataset', 'danh-sach-nha-thuoc-dat-chuan-gpp', '--report', reportFile);
+      expect(r.code).toBe(1);
+      expect(r.out).toContain('KHÔNG HỢP LỆ');
+      const report = JSON.parse(fs.readFileSync(reportFile, 'utf8'));
+      expect(report.errors.map((e: { rowNumber: number; fieldName: string; type: string; cell: string }) => [e.rowNumber, e.fieldName, e.type, e.cell])).toEqual([
+        [3, 'Ngày cấp phép', 'type-error', '31/04/2024'],
+        [3, 'Số dược sĩ', 'type-error', 'một'],
+      ]);
+      expect(published('danh-sach-nha-thuoc-dat-chuan-gpp').version).toBe(1);
+    });
+
+    it('publishes the corrected file as version 2 (exit 0)', () => {
+      const file = path.join(work, 'nha-thuoc-q2.csv');
+      fs.writeFileSync(file, pharmacies(['NT001,Nhà thuốc Hồng Đức,Phường Quy Nhơn,05/02/2024,2', 'NT003,Nhà thuốc Phúc An,Xã Ia Ly,30/04/2024,1']));
+      const r = run('ingest', file, '--dataset', 'danh-sach-nha-thuoc-dat-chuan-gpp', '--note', 'Bổ sung nhà thuốc quý 2');
+      expect(r.code, r.out + r.err).toBe(0);
+      const d = published('danh-sach-nha-thuoc-dat-chuan-gpp');
+      expect(d.version).toBe(2);
+      expect(d.versions[0].note).toBe('Bổ sung nhà thuốc quý 2');
+    });
+
+    it('leaves no dataset behind when the first file of a new dataset is invalid', () => {
+      const file = path.join(work, 'hong.csv');
+      fs.writeFileSync(file, 'Mã,Tên,Tên\n1,A,B\n');
+      const r = run('ingest', file, '--new', '--org', 'so-y-te', '--title', 'Bộ dữ liệu hỏng');
+      expect(r.code).toBe(1);
+      expect(r.out).toContain('[duplicate-label]');
+      expect(run('ingest', file, '--dataset', 'bo-du-lieu-hong').err).toContain('[dataset-not-found]');
+    });
+
+    it('says clearly when the dataset or the unit does not exist (exit 2)', () => {
+      const file = path.join(work, 'nha-thuoc.csv');
+      const missing = run('ingest', file, '--dataset', 'khong-ton-tai');
+      expect(missing.code).toBe(2);
+      expect(missing.err).toContain('[dataset-not-found]');
+      const noUnit = run('ingest', file, '--new', '--org', 'so-khong-co', '--title', 'Thử');
+      expect(noUnit.code).toBe(2);
+      expect(noUnit.err).toContain('[organization-not-found]');
+      expect(run('ingest', file).code).toBe(2);
+    });
+  });
+}

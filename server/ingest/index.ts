@@ -3,7 +3,7 @@ import iconv from 'iconv-lite';
 import { DECLARABLE, DECODER, detectEncoding, isStrictUtf8, type DetectedEncoding, type EncodingGuess } from './encoding.ts';
 import { IngestError, problem, type IngestProblem } from './errors.ts';
 import { readDelimited, readJsonRecords, readXlsx, sniffDialect, type Dialect, type ReadProgress, type RowSource } from './readers.ts';
-import { newProblemLog, normaliseTable, record, validateAndWrite } from './table.ts';
+import { newProblemLog, processTable, record } from './table.ts';
 import { schemaProblems, type TableSchema } from './schema.ts';
 import { inspectXlsx } from './xlsx-inspect.ts';
 import type { BlobStore, HashedFile } from '../storage/blobs.ts';
@@ -144,7 +144,7 @@ export async function ingestFile(filePath: string, opts: IngestOptions): Promise
     const sample = readSample(filePath);
     const read: ReadProgress = progress;
 
-    let rows: RowSource;
+    let openRows: () => RowSource;
     let encoding: string | null = null;
     if (format === 'XLSX') {
       if (!(sample[0] === 0x50 && sample[1] === 0x4b && sample[2] === 0x03 && sample[3] === 0x04)) {
@@ -156,7 +156,7 @@ export async function ingestFile(filePath: string, opts: IngestOptions): Promise
       if (opts.sheetName && !sheets.includes(opts.sheetName)) {
         throw new IngestError(problem('source-error', `không có trang tính "${opts.sheetName}" (các trang: ${sheets.join(', ')})`));
       }
-      rows = readXlsx(filePath, opts.sheetName, read, opts.signal);
+      openRows = () => readXlsx(filePath, opts.sheetName, read, opts.signal);
       report.sheet = opts.sheetName ?? sheets[0];
     } else {
       const guess = chooseEncoding(sample, opts.encoding);
@@ -168,38 +168,37 @@ export async function ingestFile(filePath: string, opts: IngestOptions): Promise
       for (const w of guess.warnings) record(log, { type: 'encoding-error', message: w }, 'warning');
       if (format === 'JSON' || format === 'NDJSON') {
         if (!guess.encoding.startsWith('utf-')) throw new IngestError(problem('encoding-error', 'tệp JSON phải dùng bảng mã UTF-8'));
-        rows = readJsonRecords(filePath, format === 'NDJSON', read, opts.signal);
+        openRows = () => readJsonRecords(filePath, format === 'NDJSON', read, opts.signal);
       } else {
         const dialect = sniffDialect(iconv.decode(sample, guess.decoder));
         if (format === 'TSV') dialect.delimiter = '\t';
         report.dialect = { ...dialect, header: true };
-        rows = readDelimited(filePath, guess.decoder, dialect, read, opts.signal);
+        openRows = () => readDelimited(filePath, guess.decoder, dialect, read, opts.signal);
       }
     }
-
-    const intermediate = opts.store.tempPath('.rows.ndjson');
-    temps.push(intermediate);
-    progress.phase = 'đọc';
-    const table = await normaliseTable(rows, intermediate, log, {
-      schema: opts.schema, signal: opts.signal, flagInvalidBytes: encoding?.startsWith('utf-') ?? false, padShortRows: format === 'XLSX',
-      onProgress: (p) => { progress.rows = p.rows; },
-    });
-    report.headerRow = table.headerRowNumber;
-    if (report.dialect) report.dialect.header = table.headerRowNumber > 0;
-    report.rowCount = table.rowCount;
-    const schema: TableSchema = opts.schema ?? table.inferred;
-    report.schemaSource ??= 'inferred';
-    report.fields = schema.fields.map((f) => ({ name: f.name, type: f.type }));
-    if (log.errorCount > 0) return finish();
 
     const csvPath = opts.store.tempPath('.csv');
     const jsonPath = opts.store.tempPath('.json');
     temps.push(csvPath, jsonPath);
-    progress.phase = 'kiểm tra';
-    progress.rows = 0;
-    const out = await validateAndWrite(intermediate, schema, log, { csv: csvPath, json: jsonPath }, {
-      signal: opts.signal, onProgress: (p) => { progress.rows = p.rows; },
-    });
+    progress.phase = 'đọc';
+    const tableOpts = {
+      schema: opts.schema, signal: opts.signal, flagInvalidBytes: encoding?.startsWith('utf-') ?? false, padShortRows: format === 'XLSX',
+      onProgress: (p: { rows: number }) => { progress.rows = p.rows; },
+    };
+    let table = await processTable(openRows(), log, { csv: csvPath, json: jsonPath }, tableOpts);
+    if (table.needsSecondPass) {
+      // the first rows suggested narrower types than the whole table has: write again with the final ones
+      progress.phase = 'ghi lại';
+      progress.bytes = 0;
+      table = await processTable(openRows(), newProblemLog(), { csv: csvPath, json: jsonPath }, { ...tableOpts, inferredSchema: table.schema });
+    }
+    report.headerRow = table.headerRowNumber;
+    if (report.dialect) report.dialect.header = table.headerRowNumber > 0;
+    report.rowCount = table.rowCount;
+    const schema: TableSchema = table.schema;
+    report.schemaSource ??= 'inferred';
+    report.fields = schema.fields.map((f) => ({ name: f.name, type: f.type }));
+    const out = table.outputs;
     if (!out || log.errorCount > 0) return finish();
     progress.phase = 'lưu';
     const original = await opts.store.copyToTemp(filePath);

@@ -8,8 +8,12 @@ import StreamArray from 'stream-json/streamers/StreamArray.js';
 import { decodeStream } from './encoding.ts';
 import { IngestError, problem } from './errors.ts';
 
-/** A source table as rows of raw text cells; every reader yields this, so validation is format-blind. */
-export type RowSource = AsyncGenerator<string[]>;
+/**
+ * A source table as batches of rows of raw text cells; every reader yields this, so validation is
+ * format-blind. Batches, not single rows: a per-row async step costs more than the parse itself.
+ */
+export type RowSource = AsyncGenerator<string[][]>;
+const BATCH = 512;
 
 /** Shared with the caller for progress: bytes of the source file read so far. */
 export interface ReadProgress { bytes: number }
@@ -63,11 +67,11 @@ function lineLengthGuard(): Transform {
  */
 export async function* readDelimited(filePath: string, decoder: string, dialect: Dialect, progress?: ReadProgress, signal?: AbortSignal): RowSource {
   const source = countingStream(filePath, progress, signal);
-  const queue: string[][] = [];
+  const queue: string[][][] = [];
   let done = false;
   let failure: unknown;
   let wake: (() => void) | undefined;
-  let paused: Papa.Parser | undefined;
+  let paused = false;
   const notify = () => { wake?.(); wake = undefined; };
   const fail = (err: unknown) => { failure ??= err; done = true; notify(); };
   // pipeline(): an error or destroy anywhere tears the whole chain down
@@ -76,7 +80,7 @@ export async function* readDelimited(filePath: string, decoder: string, dialect:
   Papa.parse<string[]>(text as unknown as File, {
     delimiter: dialect.delimiter,
     quoteChar: dialect.quoteChar,
-    step(results, parser) {
+    chunk(results, parser) {
       parserRef = parser;
       const unterminated = results.errors.find((e) => e.code === 'MissingQuotes');
       if (unterminated) {
@@ -85,7 +89,9 @@ export async function* readDelimited(filePath: string, decoder: string, dialect:
         return;
       }
       queue.push(results.data);
-      if (queue.length >= 500 && !paused) { paused = parser; parser.pause(); }
+      // Backpressure on the text stream itself: papaparse's own pause() stops parsing but keeps
+      // queueing the stream's chunks, which held the whole file in memory.
+      if (queue.length >= 4 && !paused) { paused = true; text.pause(); }
       notify();
     },
     complete() { done = true; notify(); },
@@ -100,11 +106,9 @@ export async function* readDelimited(filePath: string, decoder: string, dialect:
       }
       if (done) return;
       if (paused) {
-        // resume() may parse synchronously up to the end of input: look at the queue again before waiting
-        const p = paused;
-        paused = undefined;
-        p.resume();
-        continue;
+        paused = false;
+        text.resume();
+        continue; // a chunk may already have been parsed: look at the queue again before waiting
       }
       await new Promise<void>((resolve) => { wake = resolve; });
     }
@@ -142,16 +146,19 @@ export async function* readXlsx(filePath: string, sheetName: string | undefined,
       continue;
     }
     let lastRow = 0;
+    let batch: string[][] = [];
     for await (const row of ws) {
       // the streaming reader skips empty rows: restore them so row numbers match what the unit sees in Excel
-      for (let r = lastRow + 1; r < row.number; r++) yield [];
+      for (let r = lastRow + 1; r < row.number; r++) batch.push([]);
       lastRow = row.number;
       const values = row.values as ExcelJS.CellValue[];
       const cells: string[] = [];
       for (let i = 1; i < values.length; i++) cells.push(cellText(values[i]));
-      yield cells;
+      batch.push(cells);
       found = true;
+      if (batch.length >= BATCH) { yield batch; batch = []; }
     }
+    if (batch.length) yield batch;
   }
 }
 
@@ -193,6 +200,10 @@ export async function* readJsonRecords(filePath: string, ndjson: boolean, progre
   const keys: string[] = [];
   const seen = new Set<string>();
   for await (const rec of records(filePath, ndjson, undefined, signal)) for (const k in rec) if (!seen.has(k)) { seen.add(k); keys.push(k); }
-  yield keys;
-  for await (const rec of records(filePath, ndjson, progress, signal)) yield keys.map((k) => jsonCell(rec[k]));
+  let batch: string[][] = [keys];
+  for await (const rec of records(filePath, ndjson, progress, signal)) {
+    batch.push(keys.map((k) => jsonCell(rec[k])));
+    if (batch.length >= BATCH) { yield batch; batch = []; }
+  }
+  if (batch.length) yield batch;
 }

@@ -53,7 +53,10 @@ export function validDate(y: number, m: number, d: number): boolean {
   return d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
 }
 
+const PLAIN_INT = /^-?\d{1,15}$/;
+
 function castNumber(field: TableField, text: string, integer: boolean): CastResult {
+  if (PLAIN_INT.test(text)) return { ok: true, value: Number(text) }; // the common case, whatever the separators
   let v = text;
   if (field.bareNumber === false) v = v.replace(/^[^\d+-]+|[^\d]+$/g, ''); // "95%", "1.000 đ"
   const group = field.groupChar;

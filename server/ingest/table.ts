@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import readline from 'node:readline';
 import { IngestError, problem, type IngestProblem } from './errors.ts';
 import { TypeTracker } from './infer.ts';
 import { brokenConstraint, castCell, hash53, type Cell, type TableField, type TableSchema } from './schema.ts';
@@ -79,24 +77,45 @@ function joinTwoRowHeader(top: string[], below: string[] | undefined): string[] 
   });
 }
 
+export interface TableResult {
+  header: string[];
+  headerRowNumber: number;
+  rowCount: number;
+  /** the schema the outputs were written with (declared, or inferred from the whole column) */
+  schema: TableSchema;
+  outputs: { csv: HashedFile; json: HashedFile } | null;
+  /** inference over the whole table disagreed with the sample the outputs were written with */
+  needsSecondPass: boolean;
+}
+
+/** Rows used to guess the types before writing; inference still runs over every row. */
+export const SAMPLE_ROWS = 1000;
+
 /**
- * Pass 1: finds the header row, checks the table's structure row by row, NFC-normalises every
- * cell (per cell: a Windows-1258 tone mark may straddle a chunk), infers field types and writes
- * the clean rows, with their source row numbers, to an intermediate NDJSON file.
+ * One streaming pass over a table: finds the header row (skipping the title lines Excel users put
+ * above a table), checks the structure row by row, NFC-normalises every cell (per cell: a
+ * Windows-1258 tone mark may straddle a chunk), and casts, checks and writes each row to the
+ * published CSV and JSON. With no declared schema, rows are written with the types inferred from
+ * the first SAMPLE_ROWS; if the whole table later disagrees, the result asks for a second pass
+ * with the final types (rare: it costs a second read, never a wrong output).
  */
-export async function normaliseTable(rows: RowSource, intermediatePath: string, log: ProblemLog, opts: TableOptions = {}) {
-  const writer = new HashingWriter(intermediatePath);
+export async function processTable(rows: RowSource, log: ProblemLog, paths: { csv: string; json: string }, opts: TableOptions & { inferredSchema?: TableSchema } = {}): Promise<TableResult> {
   let header: string[] | undefined;
   let headerRowNumber = 0;
   let trackers: TypeTracker[] = [];
   let rowNumber = 0;
   let dataRows = 0;
   let pendingBlank: number[] = [];
-  let skipRows = new Set<number>();
+  let skipRow = -1;
   const buffered: string[][] = [];
+  const declared = opts.schema ?? opts.inferredSchema;
+  let writer: OutputWriter | undefined;
+  let provisional: TableSchema | undefined;
+  let sample: [number, string[]][] = [];
+  let needsSecondPass = false;
 
-  const startTable = async (labelsRaw: string[], rowNo: number) => {
-    let labels = labelsRaw.map(cleanCell);
+  const startTable = (labelsRaw: string[], rowNo: number) => {
+    const labels = labelsRaw.map(cleanCell);
     while (labels.length > 1 && labels[labels.length - 1] === '') labels.pop(); // Excel's trailing empty columns
     if (labels.length > MAX_COLUMNS) throw new IngestError(problem('field-count', `tệp có ${labels.length.toLocaleString('vi-VN')} cột, giới hạn là ${MAX_COLUMNS.toLocaleString('vi-VN')}`));
     headerRowNumber = rowNo;
@@ -110,6 +129,12 @@ export async function normaliseTable(rows: RowSource, intermediatePath: string, 
     if (opts.schema) checkLabels(labels, opts.schema.fields, rowNo, log);
     header = labels;
     trackers = labels.map((c) => new TypeTracker(c));
+    if (declared) writer = new OutputWriter(declared, log, paths, !!opts.schema);
+  };
+
+  const emit = async (rowNo: number, cells: string[]) => {
+    if (!writer || needsSecondPass) return;
+    if (!(await writer.add(rowNo, cells))) { needsSecondPass = true; writer.abandon(); }
   };
 
   const dataRow = async (raw: string[], rowNo: number) => {
@@ -136,39 +161,56 @@ export async function normaliseTable(rows: RowSource, intermediatePath: string, 
     }
     dataRows++;
     if (dataRows % 10_000 === 0) { checkAborted(opts.signal); opts.onProgress?.({ phase: 'đọc', rows: dataRows }); }
-    await writer.write(JSON.stringify([rowNo, ...cells]) + '\n');
+    if (declared) return emit(rowNo, cells);
+    if (provisional) return emit(rowNo, cells);
+    sample.push([rowNo, cells]);
+    if (sample.length >= SAMPLE_ROWS) await startWriting();
+  };
+
+  const startWriting = async () => {
+    provisional = { fields: trackers.map((t) => t.result()), missingValues: [''] };
+    writer = new OutputWriter(provisional, log, paths, false);
+    for (const [n, c] of sample) await emit(n, c);
+    sample = [];
   };
 
   const flushBuffered = async () => {
     const idx = headerIndex(buffered);
     const joined = joinTwoRowHeader(buffered[idx]!.map(cleanCell), buffered[idx + 1]);
-    await startTable(joined ?? buffered[idx]!, idx + 1);
-    if (joined) skipRows = new Set([idx + 2]);
-    for (let i = idx + 1; i < buffered.length; i++) if (!skipRows.has(i + 1)) await dataRow(buffered[i]!, i + 1);
+    startTable(joined ?? buffered[idx]!, idx + 1);
+    if (joined) skipRow = idx + 2;
+    for (let i = idx + 1; i < buffered.length; i++) if (i + 1 !== skipRow) await dataRow(buffered[i]!, i + 1);
     buffered.length = 0;
   };
 
   try {
-    for await (const raw of rows) {
-      rowNumber++;
-      if (!header) {
-        buffered.push(raw);
-        if (buffered.length >= HEADER_SEARCH_ROWS) await flushBuffered();
-        continue;
+    for await (const batch of rows) {
+      for (const raw of batch) {
+        rowNumber++;
+        if (!header) {
+          buffered.push(raw);
+          if (buffered.length >= HEADER_SEARCH_ROWS) await flushBuffered();
+          continue;
+        }
+        await dataRow(raw, rowNumber);
       }
-      await dataRow(raw, rowNumber);
     }
     checkAborted(opts.signal);
     if (!header && buffered.some((r) => nonEmpty(r) > 0)) await flushBuffered();
+    if (header && !declared && !provisional) await startWriting();
   } catch (err) {
-    writer.abort();
+    writer?.abandon();
     throw err;
   }
-  const file = await writer.finish();
   if (!header) record(log, problem('row-count', 'tệp trống'));
   else if (dataRows === 0) record(log, problem('row-count', 'chỉ có hàng tiêu đề'));
   const inferred: TableSchema = { fields: trackers.map((t) => t.result()), missingValues: [''] };
-  return { file, header: header ?? [], inferred, rowCount: dataRows, headerRowNumber };
+  const schema = declared ?? inferred;
+  if (!declared && provisional && JSON.stringify(provisional.fields) !== JSON.stringify(inferred.fields)) needsSecondPass = true;
+  let outputs: TableResult['outputs'] = null;
+  if (writer && !needsSecondPass && log.errorCount === 0) outputs = await writer.finish();
+  else writer?.abandon();
+  return { header: header ?? [], headerRowNumber, rowCount: dataRows, schema, outputs, needsSecondPass: needsSecondPass && log.errorCount === 0 };
 }
 
 function checkLabels(labels: string[], fields: TableField[], rowNo: number, log: ProblemLog) {
@@ -196,90 +238,122 @@ export function neutraliseFormula(text: string): string {
   return FORMULA_START.test(text) ? `'${text}` : text;
 }
 
+/** Strings JSON can carry between quotes as they are (no quote, backslash or control character). */
+const JSON_PLAIN = /^[^"\\\u0000-\u001f\u2028\u2029]*$/;
+
 function csvField(s: string): string {
   return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /**
- * Pass 2: casts every cell with the schema (declared or inferred), checks constraints, unique
- * fields and the primary key, and writes the published outputs — CSV with ISO dates and dot
- * decimals, JSON with typed values. With any error, the outputs are discarded.
+ * Casts every cell with the schema, checks constraints, unique fields and the primary key, and
+ * writes the published outputs: CSV with ISO dates and dot decimals, JSON with typed values.
+ * With a declared schema, problems are the unit's errors; with a provisional (inferred) one, a
+ * cell that does not fit only means the sample guessed wrong: add() then returns false.
  */
-export async function validateAndWrite(intermediatePath: string, schema: TableSchema, log: ProblemLog, paths: { csv: string; json: string }, opts: TableOptions = {}) {
-  const fields = schema.fields;
-  const missing = new Set(schema.missingValues ?? ['']);
-  const patterns = fields.map((f) => (f.constraints?.pattern ? new RegExp(`^(?:${f.constraints.pattern})$`, 'u') : undefined));
-  const uniques = fields.map((f) => (f.constraints?.unique ? new Set<number>() : null));
-  const pk = (typeof schema.primaryKey === 'string' ? [schema.primaryKey] : schema.primaryKey ?? []).map((k) => fields.findIndex((f) => f.name === k));
-  const pkSeen = pk.length ? new Set<number>() : null;
-  const csv = new HashingWriter(paths.csv);
-  const json = new HashingWriter(paths.json);
-  let first = true;
-  let rows = 0;
-  try {
-    await csv.write(fields.map((f) => csvField(neutraliseFormula(f.name))).join(',') + '\r\n');
-    await json.write('[');
-    const lines = readline.createInterface({ input: fs.createReadStream(intermediatePath, { encoding: 'utf8' }), crlfDelay: Infinity });
-    for await (const line of lines) {
-      const [rowNo, ...cells] = JSON.parse(line) as [number, ...string[]];
-      const values: Cell[] = new Array(fields.length);
-      for (let i = 0; i < fields.length; i++) {
-        const f = fields[i]!;
-        const text = cells[i] ?? '';
-        const where = { rowNumber: rowNo, fieldNumber: i + 1, fieldName: f.name, cell: text.slice(0, 1000) };
-        if (missing.has(text)) {
-          values[i] = null;
-          if (f.constraints?.required || pk.includes(i)) record(log, problem('constraint-error', `hàng ${rowNo}, cột "${f.name}": ${CONSTRAINT_VI.required}`, where));
-          continue;
-        }
-        const cast = castCell(f, text);
-        if (!cast.ok) {
-          values[i] = null;
-          record(log, problem('type-error', `hàng ${rowNo}, cột "${f.name}": "${text.slice(0, 100)}" không phải ${TYPE_VI[f.type] ?? f.type}${f.format ? ` (dạng ${f.format})` : ''}`, where));
-          continue;
-        }
-        values[i] = cast.value;
-        const broken = brokenConstraint(f, cast.value, text, patterns[i]);
-        if (broken) record(log, problem('constraint-error', `hàng ${rowNo}, cột "${f.name}": "${text.slice(0, 100)}" vi phạm ${CONSTRAINT_VI[broken.name]} (${String(broken.limit)})`, where));
-        const u = uniques[i];
-        if (u) {
-          const h = hash53(String(cast.value));
-          if (u.has(h)) record(log, problem('unique-error', `hàng ${rowNo}, cột "${f.name}": "${text.slice(0, 100)}" đã xuất hiện ở hàng trước`, where));
-          else u.add(h);
-        }
+class OutputWriter {
+  private readonly fields: TableField[];
+  private readonly missing: Set<string>;
+  private readonly patterns: (RegExp | undefined)[];
+  private readonly uniques: (Set<number> | null)[];
+  private readonly pk: number[];
+  private readonly pkSeen: Set<number> | null;
+  private readonly csv: HashingWriter;
+  private readonly json: HashingWriter;
+  private readonly log: ProblemLog;
+  private readonly strict: boolean;
+  private first = true;
+  private started = false;
+  private readonly jsonKeys: string[];
+
+  constructor(schema: TableSchema, log: ProblemLog, paths: { csv: string; json: string }, strict: boolean) {
+    this.fields = schema.fields;
+    this.missing = new Set(schema.missingValues ?? ['']);
+    this.patterns = this.fields.map((f) => (f.constraints?.pattern ? new RegExp(`^(?:${f.constraints.pattern})$`, 'u') : undefined));
+    this.uniques = this.fields.map((f) => (f.constraints?.unique ? new Set<number>() : null));
+    this.pk = (typeof schema.primaryKey === 'string' ? [schema.primaryKey] : schema.primaryKey ?? []).map((k) => this.fields.findIndex((f) => f.name === k));
+    this.pkSeen = this.pk.length ? new Set<number>() : null;
+    this.csv = new HashingWriter(paths.csv);
+    this.json = new HashingWriter(paths.json);
+    this.log = log;
+    this.strict = strict;
+    this.jsonKeys = this.fields.map((f, i) => `${i ? ',' : ''}${JSON.stringify(f.name)}:`);
+  }
+
+  async add(rowNo: number, cells: string[]): Promise<boolean> {
+    const { fields, log } = this;
+    await this.start();
+    const values: Cell[] = new Array(fields.length);
+    for (let i = 0; i < fields.length; i++) {
+      const f = fields[i]!;
+      const text = cells[i] ?? '';
+      if (this.missing.has(text)) {
+        values[i] = null;
+        if (f.constraints?.required || this.pk.includes(i)) record(log, problem('constraint-error', `hàng ${rowNo}, cột "${f.name}": ${CONSTRAINT_VI.required}`, { rowNumber: rowNo, fieldNumber: i + 1, fieldName: f.name, cell: text }));
+        continue;
       }
-      if (pkSeen) {
-        const h = hash53(JSON.stringify(pk.map((i) => values[i])));
-        if (pkSeen.has(h)) record(log, problem('primary-key', `hàng ${rowNo}: khóa chính (${pk.map((i) => fields[i]!.name).join(', ')}) = ${pk.map((i) => String(values[i])).join(', ')} đã có ở hàng trước`, { rowNumber: rowNo }));
-        else pkSeen.add(h);
+      const cast = castCell(f, text);
+      if (!cast.ok) {
+        if (!this.strict) return false;
+        values[i] = null;
+        record(log, problem('type-error', `hàng ${rowNo}, cột "${f.name}": "${text.slice(0, 100)}" không phải ${TYPE_VI[f.type] ?? f.type}${f.format ? ` (dạng ${f.format})` : ''}`, { rowNumber: rowNo, fieldNumber: i + 1, fieldName: f.name, cell: text.slice(0, 1000) }));
+        continue;
       }
-      if (log.errorCount > 0) continue; // keep validating, stop writing
-      let line2 = '';
-      const obj: Record<string, Cell> = {};
-      for (let i = 0; i < fields.length; i++) {
-        const v = values[i]!;
-        const f = fields[i]!;
-        obj[f.name] = v;
-        if (i) line2 += ',';
-        if (v !== null) line2 += csvField(f.type === 'string' ? neutraliseFormula(String(v)) : String(v));
+      values[i] = cast.value;
+      if (!f.constraints) continue;
+      const broken = brokenConstraint(f, cast.value, text, this.patterns[i]);
+      if (broken) record(log, problem('constraint-error', `hàng ${rowNo}, cột "${f.name}": "${text.slice(0, 100)}" vi phạm ${CONSTRAINT_VI[broken.name]} (${String(broken.limit)})`, { rowNumber: rowNo, fieldNumber: i + 1, fieldName: f.name, cell: text.slice(0, 1000) }));
+      const u = this.uniques[i];
+      if (u) {
+        const h = hash53(String(cast.value));
+        if (u.has(h)) record(log, problem('unique-error', `hàng ${rowNo}, cột "${f.name}": "${text.slice(0, 100)}" đã xuất hiện ở hàng trước`, { rowNumber: rowNo, fieldNumber: i + 1, fieldName: f.name, cell: text.slice(0, 1000) }));
+        else u.add(h);
       }
-      await csv.write(line2 + '\r\n');
-      await json.write((first ? '\n' : ',\n') + JSON.stringify(obj));
-      first = false;
-      if (++rows % 10_000 === 0) { checkAborted(opts.signal); opts.onProgress?.({ phase: 'kiểm tra', rows }); }
     }
-    checkAborted(opts.signal);
-    await json.write('\n]\n');
-  } catch (err) {
-    csv.abort();
-    json.abort();
-    throw err;
+    if (this.pkSeen) {
+      const h = hash53(JSON.stringify(this.pk.map((i) => values[i])));
+      if (this.pkSeen.has(h)) record(log, problem('primary-key', `hàng ${rowNo}: khóa chính (${this.pk.map((i) => fields[i]!.name).join(', ')}) = ${this.pk.map((i) => String(values[i])).join(', ')} đã có ở hàng trước`, { rowNumber: rowNo }));
+      else this.pkSeen.add(h);
+    }
+    if (log.errorCount > 0) return true; // keep validating, stop writing
+    // both lines are built as strings directly: no per-row object for JSON.stringify to walk
+    let line = '';
+    let json = this.first ? '\n{' : ',\n{';
+    for (let i = 0; i < fields.length; i++) {
+      const v = values[i]!;
+      if (i) line += ',';
+      json += this.jsonKeys[i]!;
+      if (v === null) { json += 'null'; continue; }
+      if (typeof v === 'string') {
+        line += csvField(neutraliseFormula(v));
+        json += JSON_PLAIN.test(v) ? `"${v}"` : JSON.stringify(v);
+      } else {
+        const text = String(v);
+        line += text;
+        json += text;
+      }
+    }
+    await this.csv.write(line + '\r\n');
+    await this.json.write(json + '}');
+    this.first = false;
+    return true;
   }
-  const out = { csv: await csv.finish(), json: await json.finish() };
-  if (log.errorCount > 0) {
-    fs.rmSync(out.csv.path, { force: true });
-    fs.rmSync(out.json.path, { force: true });
-    return null;
+
+  private async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    await this.csv.write(this.fields.map((f) => csvField(neutraliseFormula(f.name))).join(',') + '\r\n');
+    await this.json.write('[');
   }
-  return out as { csv: HashedFile; json: HashedFile };
+
+  async finish(): Promise<{ csv: HashedFile; json: HashedFile }> {
+    await this.start();
+    await this.json.write('\n]\n');
+    return { csv: await this.csv.finish(), json: await this.json.finish() };
+  }
+
+  abandon(): void {
+    this.csv.abort();
+    this.json.abort();
+  }
 }

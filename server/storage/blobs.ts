@@ -75,20 +75,34 @@ export class HashingWriter {
 
   constructor(filePath: string) {
     this.path = filePath;
-    this.stream = fs.createWriteStream(filePath);
+    this.stream = fs.createWriteStream(filePath, { highWaterMark: 1024 * 1024 });
     // a failed write (disk full) surfaces at the next write or at finish, never as an uncaught event
     this.stream.on('error', (err) => { this.error ??= err; });
   }
 
+  private pending: string[] = [];
+  private pendingLength = 0;
+
+  /** Buffers small writes (a row each) and flushes about 256 K characters at a time. */
   async write(text: string): Promise<void> {
+    this.pending.push(text);
+    this.pendingLength += text.length;
+    if (this.pendingLength >= 256 * 1024) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
     if (this.error) throw this.error;
-    const buf = Buffer.from(text, 'utf8');
+    if (!this.pending.length) return;
+    const buf = Buffer.from(this.pending.join(''), 'utf8');
+    this.pending = [];
+    this.pendingLength = 0;
     this.hash.update(buf);
     this.size += buf.length;
     if (!this.stream.write(buf)) await once(this.stream, 'drain');
   }
 
   async finish(): Promise<HashedFile> {
+    await this.flush();
     this.stream.end();
     if (!this.stream.closed) await once(this.stream, 'close');
     if (this.error) throw this.error;

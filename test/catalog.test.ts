@@ -5,6 +5,7 @@ import { and, count, eq, isNull } from 'drizzle-orm';
 import { schema, type Database } from '../server/db/index.ts';
 import { loadDemoCatalog } from '../server/seed/demo.ts';
 import { readPublishedCatalog, writeSnapshot } from '../server/publish/snapshot.ts';
+import { publishVersion, SYSTEM } from '../server/catalog/datasets.ts';
 import { BlobStore } from '../server/storage/blobs.ts';
 import { databases } from './helpers/databases.ts';
 import { copyOfDemoCatalog, tempDir } from './helpers/fixtures.ts';
@@ -93,6 +94,44 @@ for (const target of databases) {
       const health = JSON.parse(fs.readFileSync(path.join(snap2.dir, 'datasets', 'co-so-kham-benh-chua-benh.json'), 'utf8'));
       expect(health.version).toBe(1);
       expect(fs.existsSync(path.join(snap2.dir, 'files', health.resources[0].downloads.csv.sha256))).toBe(true);
+    });
+
+    it('ingests the awkward demo files cleanly: UTF-8 with BOM, Windows-1258, xlsx with a title row, tab-separated', async () => {
+      const { datasets } = await readPublishedCatalog(database.db, 'http://localhost:4321');
+      const res = (slug: string) => datasets.find((d) => d.slug === slug)!.resources[0]!;
+      expect(res('don-vi-hanh-chinh-cap-xa-gia-lai-2025')).toMatchObject({ encoding: 'utf-8-bom', rowCount: 135 });
+      expect(res('truong-trung-hoc-pho-thong').encoding).toBe('windows-1258');
+      const xlsx = res('doi-chieu-don-vi-hanh-chinh-cap-xa-gia-lai');
+      expect(xlsx.format).toBe('XLSX');
+      expect((xlsx.schema.fields as { name: string }[]).map((f) => f.name)).toEqual(['Mã xã mới', 'Tên xã mới', 'Mã xã cũ', 'Tên xã cũ', 'Hình thức']);
+      const csv = fs.readFileSync(store.pathOf(res('don-vi-hanh-chinh-cap-xa-gia-lai-2025').downloads.csv.sha256), 'utf8');
+      expect(csv.charCodeAt(0)).not.toBe(0xfeff);
+      expect(csv.split('\r\n')[0]).toBe('Mã xã,Tên đơn vị hành chính,Loại,Số đơn vị cũ hợp thành,Mã tỉnh,Tên tỉnh');
+      expect(res('diem-phat-wifi-cong-cong').format).toBe('TSV');
+    });
+
+    it('does not count a same-bytes update as an update, and leaves no trace of a failed or stopped one', async () => {
+      const [bus] = await database.db.select().from(schema.datasets).where(eq(schema.datasets.slug, 'tuyen-xe-buyt'));
+      const versionsBefore = await database.db.select({ n: count() }).from(schema.datasetVersions);
+      const blobsBefore = fs.readdirSync(store.root, { recursive: true }).length;
+      const file = path.join(datasetsDir, 'tuyen-xe-buyt', 'tuyen-xe-buyt.csv');
+      const upload = (filePath: string) => ({ resourceName: 'tuyen-xe-buyt', title: 'Danh sách tuyến xe buýt', description: 'CSV UTF-8.', filePath, originalName: path.basename(filePath) });
+      const same = await publishVersion(database.db, store, { datasetId: bus!.id, uploads: [upload(file)], note: 'Cập nhật quý', actor: SYSTEM, schemaPolicy: 'keep-current' });
+      expect(same.status).toBe('no-change');
+      const broken = path.join(tempDir(), 'tuyen-xe-buyt.csv');
+      fs.writeFileSync(broken, fs.readFileSync(file, 'utf8') + '16,Tuyến mới,"không rõ",05:30,19:00,30,"12.000",HTX\r\n');
+      const invalid = await publishVersion(database.db, store, { datasetId: bus!.id, uploads: [upload(broken)], note: 'Cập nhật lỗi', actor: SYSTEM, schemaPolicy: 'keep-current' });
+      expect(invalid.status).toBe('invalid');
+      expect(invalid.reports[0]!.errors[0]).toMatchObject({ type: 'type-error', fieldName: 'Chiều dài (km)', cell: 'không rõ' });
+      const stopped = new AbortController();
+      stopped.abort();
+      const aborted = await publishVersion(database.db, store, { datasetId: bus!.id, uploads: [upload(broken)], note: 'Dừng giữa chừng', actor: SYSTEM, signal: stopped.signal, schemaPolicy: 'infer' });
+      expect(aborted.status).toBe('invalid');
+      const [after] = await database.db.select().from(schema.datasets).where(eq(schema.datasets.slug, 'tuyen-xe-buyt'));
+      expect(after!.lastUpdatedAt).toEqual(bus!.lastUpdatedAt);
+      expect((await database.db.select({ n: count() }).from(schema.datasetVersions))[0]!.n).toBe(versionsBefore[0]!.n);
+      expect(fs.readdirSync(store.root, { recursive: true }).length).toBe(blobsBefore);
+      expect(fs.readdirSync(store.tmpDir)).toEqual([]);
     });
 
     it('records an audit event for every publication', async () => {

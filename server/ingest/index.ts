@@ -5,7 +5,6 @@ import { IngestError, problem, type IngestProblem } from './errors.ts';
 import { readDelimited, readJsonRecords, readXlsx, sniffDialect, type Dialect, type ReadProgress, type RowSource } from './readers.ts';
 import { newProblemLog, processTable, record } from './table.ts';
 import { schemaProblems, type TableSchema } from './schema.ts';
-import { inspectXlsx } from './xlsx-inspect.ts';
 import type { BlobStore, HashedFile } from '../storage/blobs.ts';
 import { extensionOf, safeFileName } from '../text/vietnamese.ts';
 
@@ -151,6 +150,7 @@ export async function ingestFile(filePath: string, opts: IngestOptions): Promise
         const looksHtml = /^\s*<(!doctype|html|table|\?xml)/i.test(sample.subarray(0, 512).toString('latin1'));
         throw new IngestError(problem('format-error', looksHtml ? 'tệp .xlsx này thực chất là trang HTML (thường do chức năng "xuất Excel" của phần mềm tạo ra); hãy mở bằng Excel và lưu lại dưới dạng .xlsx' : 'tệp .xlsx không phải bảng tính Excel hợp lệ'));
       }
+      const { inspectXlsx } = await import('./xlsx-inspect.ts');
       const { sheets } = await inspectXlsx(filePath);
       report.sheets = sheets;
       if (opts.sheetName && !sheets.includes(opts.sheetName)) {

@@ -2,9 +2,7 @@ import fs from 'node:fs';
 import readline from 'node:readline';
 import { pipeline, Transform, type Readable } from 'node:stream';
 import Papa from 'papaparse';
-import ExcelJS from 'exceljs';
-import streamJson from 'stream-json';
-import StreamArray from 'stream-json/streamers/StreamArray.js';
+import type ExcelJS from 'exceljs';
 import { decodeStream } from './encoding.ts';
 import { IngestError, problem } from './errors.ts';
 
@@ -38,13 +36,16 @@ export function sniffDialect(sampleText: string): Dialect {
   return { delimiter, quoteChar, lineTerminator };
 }
 
+/** The file's bytes, counted for progress and stopped by the abort signal; nothing flows until it is read. */
 function countingStream(filePath: string, progress?: ReadProgress, signal?: AbortSignal): Readable {
-  const stream = fs.createReadStream(filePath);
-  stream.on('data', (chunk) => {
-    if (progress) progress.bytes += chunk.length;
-    if (signal?.aborted) stream.destroy(new IngestError(problem('source-error', 'quá trình nạp bị dừng giữa chừng; không có gì được công bố')));
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      if (signal?.aborted) { done(new IngestError(problem('source-error', 'quá trình nạp bị dừng giữa chừng; không có gì được công bố'))); return; }
+      if (progress) progress.bytes += chunk.length;
+      done(null, chunk);
+    },
   });
-  return stream;
+  return pipeline(fs.createReadStream(filePath), counter, () => { /* errors reach the reader through the counter */ });
 }
 
 /** Fails on a line longer than MAX_LINE_CHARS (a 100 MB single line, a binary file without newlines). */
@@ -135,7 +136,9 @@ function cellText(value: ExcelJS.CellValue): string {
 
 /** Streams one worksheet of an .xlsx (the named one, else the first with rows), as Excel users fill them. */
 export async function* readXlsx(filePath: string, sheetName: string | undefined, progress?: ReadProgress, signal?: AbortSignal): RowSource {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(countingStream(filePath, progress, signal), {
+  // loaded on first use: most files are CSV, and exceljs alone weighs tens of MB in memory
+  const { default: Excel } = await import('exceljs');
+  const reader = new Excel.stream.xlsx.WorkbookReader(countingStream(filePath, progress, signal), {
     sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', worksheets: 'emit', entries: 'emit',
   });
   let found = false;
@@ -174,6 +177,8 @@ function mustBeObject(v: unknown, index: number): Record<string, unknown> {
 
 /** Streams objects from a JSON array (stream-json) or from NDJSON, one at a time. */
 async function* records(filePath: string, ndjson: boolean, progress?: ReadProgress, signal?: AbortSignal): AsyncGenerator<Record<string, unknown>> {
+  const { default: streamJson } = await import('stream-json');
+  const { default: StreamArray } = await import('stream-json/streamers/StreamArray.js');
   const source = countingStream(filePath, progress, signal);
   let i = 0;
   if (ndjson) {

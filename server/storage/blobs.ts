@@ -75,7 +75,8 @@ export class HashingWriter {
 
   constructor(filePath: string) {
     this.path = filePath;
-    this.stream = fs.createWriteStream(filePath, { highWaterMark: 1024 * 1024 });
+    // opened synchronously: an abort right after creation can then always remove the file
+    this.stream = fs.createWriteStream(filePath, { fd: fs.openSync(filePath, 'w'), highWaterMark: 1024 * 1024 });
     // a failed write (disk full) surfaces at the next write or at finish, never as an uncaught event
     this.stream.on('error', (err) => { this.error ??= err; });
   }

@@ -4,6 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
 import { startServer, type RunningServer } from '../server/http/server.ts';
 import { projectDatasets, tempDir } from './helpers/fixtures.ts';
 
@@ -83,6 +84,23 @@ describe('public site end to end', () => {
         expect(res.status, link).toBe(200);
       }
     }
+  });
+
+  it('has no WCAG 2.1 AA violation that axe-core finds on the home, list, dataset, unit and 404 pages', async () => {
+    const context = await browser.newContext({ locale: 'vi-VN' });
+    const page = await context.newPage();
+    for (const p of ['/', '/dataset/', '/dataset/truong-trung-hoc-pho-thong/', '/dataset/doi-chieu-don-vi-hanh-chinh-cap-xa-gia-lai/', '/organization/', '/organization/so-noi-vu/', '/khong-co-trang-nay/']) {
+      await page.goto(`${server.url}${p}`);
+      const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+      expect(result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), p).toEqual([]);
+    }
+    await context.close();
+  });
+
+  it('keeps pages small: HTML and CSS of a dataset page under 50 KB', async () => {
+    const html = await (await fetch(`${server.url}/dataset/doi-chieu-don-vi-hanh-chinh-cap-xa-gia-lai/`)).arrayBuffer();
+    const css = await (await fetch(`${server.url}/styles.css`)).arrayBuffer();
+    expect(html.byteLength + css.byteLength).toBeLessThan(50 * 1024);
   });
 
   it('never serves a file outside the site', async () => {

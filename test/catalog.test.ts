@@ -33,7 +33,7 @@ for (const target of databases) {
       const results = await loadDemoCatalog(database.db, store, datasetsDir);
       expect(results.filter((r) => r.status !== 'published')).toEqual([]);
       expect(results).toHaveLength(demoFolders);
-      const { catalog, datasets } = await readPublishedCatalog(database.db, 'http://localhost:4321');
+      const { catalog, datasets } = await readPublishedCatalog(database.db, store, 'http://localhost:4321');
       expect(catalog.datasets).toHaveLength(demoFolders);
       expect(new Set(catalog.datasets.map((d) => d.organization)).size).toBeGreaterThanOrEqual(5);
       expect(datasets.filter((d) => !d.isSample).length).toBeGreaterThanOrEqual(3);
@@ -58,7 +58,7 @@ for (const target of databases) {
       fs.appendFileSync(file, '15,Pleiku – Ia Grai,"30,5",05:30,19:00,30,"12.000",HTX Vận tải Pleiku\r\n');
       const results = await loadDemoCatalog(database.db, store, datasetsDir);
       expect(results.find((r) => r.folder === 'tuyen-xe-buyt')).toMatchObject({ status: 'published', message: expect.stringContaining('phiên bản 2') });
-      const { datasets } = await readPublishedCatalog(database.db, 'http://localhost:4321');
+      const { datasets } = await readPublishedCatalog(database.db, store, 'http://localhost:4321');
       const bus = datasets.find((d) => d.slug === 'tuyen-xe-buyt')!;
       expect(bus.versions.map((v) => v.number)).toEqual([2, 1]);
       expect(bus.resources[0]!.rowCount).toBe(9);
@@ -97,7 +97,7 @@ for (const target of databases) {
     });
 
     it('ingests the awkward demo files cleanly: UTF-8 with BOM, Windows-1258, xlsx with a title row, tab-separated', async () => {
-      const { datasets } = await readPublishedCatalog(database.db, 'http://localhost:4321');
+      const { datasets } = await readPublishedCatalog(database.db, store, 'http://localhost:4321');
       const res = (slug: string) => datasets.find((d) => d.slug === slug)!.resources[0]!;
       expect(res('don-vi-hanh-chinh-cap-xa-gia-lai-2025')).toMatchObject({ encoding: 'utf-8-bom', rowCount: 135 });
       expect(res('truong-trung-hoc-pho-thong').encoding).toBe('windows-1258');

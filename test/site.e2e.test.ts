@@ -49,6 +49,13 @@ describe('public site end to end', () => {
     expect(facts).toContain('Creative Commons Ghi công 4.0');
     expect(facts).toContain('Hằng năm');
 
+    await page.getByText('Xem trước').first().click();
+    await expect(page.getByRole('region', { name: /Xem trước Danh sách trường THPT/ }).getByRole('cell', { name: 'Trường THPT Chu Văn An' }).count()).resolves.toBe(1);
+    const ld = JSON.parse((await page.locator('script[type="application/ld+json"]').textContent())!);
+    expect(ld).toMatchObject({ '@type': 'Dataset', name: 'Danh sách trường trung học phổ thông năm học 2025–2026', inLanguage: 'vi', isAccessibleForFree: true });
+    expect(ld.description.length).toBeGreaterThanOrEqual(50);
+    expect(ld.distribution.map((x: { encodingFormat: string }) => x.encodingFormat)).toEqual(['text/csv', 'application/json', 'text/csv']);
+
     const download = async (name: RegExp) => {
       const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name }).first().click()]);
       return fs.readFileSync((await dl.path())!);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { asc, eq, inArray } from 'drizzle-orm';
+import Papa from 'papaparse';
 import { schema, type Db } from '../db/index.ts';
 import type { BlobStore } from '../storage/blobs.ts';
 import { LICENCES, TOPICS, UPDATE_FREQUENCIES } from '../catalog/vocabularies.ts';
@@ -20,6 +21,21 @@ function fileEntry(url: string, sha256: string, size: number, mediaType: string,
   return { url, sha256, size, mediaType, format };
 }
 
+export const PREVIEW_ROWS = 10;
+
+/** The first rows of a published CSV, for the dataset page: read from its first 64 KB only. */
+function previewOf(store: BlobStore, csvSha256: string): string[][] {
+  const fd = fs.openSync(store.pathOf(csvSha256), 'r');
+  try {
+    const buf = Buffer.alloc(64 * 1024);
+    const text = buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, 0)).toString('utf8');
+    const complete = text.length < buf.length ? text : text.slice(0, text.lastIndexOf('\n') + 1);
+    return Papa.parse<string[]>(complete, { preview: PREVIEW_ROWS + 1, skipEmptyLines: true }).data;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** Download addresses follow CKAN's /dataset/<name>/resource/<id>/download/<file>. */
 function resourceFiles(base: string, resourceName: string, vr: typeof versionResources.$inferSelect) {
   const dot = vr.originalName.lastIndexOf('.');
@@ -33,7 +49,7 @@ function resourceFiles(base: string, resourceName: string, vr: typeof versionRes
 }
 
 /** Reads the published, open part of the catalogue: what the public may see. */
-export async function readPublishedCatalog(db: Db, siteUrl: string): Promise<{ catalog: SnapshotCatalog; datasets: SnapshotDataset[] }> {
+export async function readPublishedCatalog(db: Db, store: BlobStore, siteUrl: string): Promise<{ catalog: SnapshotCatalog; datasets: SnapshotDataset[] }> {
   const orgs = await db.select().from(organizations).orderBy(asc(organizations.title));
   const orgById = new Map(orgs.map((o) => [o.id, o]));
   const rows = await db.select().from(datasets).where(eq(datasets.state, 'published')).orderBy(asc(datasets.slug));
@@ -66,6 +82,7 @@ export async function readPublishedCatalog(db: Db, siteUrl: string): Promise<{ c
         id: r.id, name: r.name, title: r.title, description: r.description, format: f.format, mediaType: f.mediaType,
         encoding: f.encoding, size: f.size, sha256: f.sha256, rowCount: f.rowCount, schema: f.schema, originalName: f.originalName,
         downloads: resourceFiles(`/dataset/${d.slug}/resource/${r.id}`, r.name, f),
+        preview: previewOf(store, f.csvSha256),
       }));
     // what the public sees is what was published: the latest version's metadata, not unpublished edits
     const m = latest.metadata as unknown as DatasetMetadata;
@@ -110,7 +127,7 @@ export async function writeSnapshot(db: Db, store: BlobStore, opts: { dataDir: s
   fs.mkdirSync(path.join(tmp, 'datasets'), { recursive: true });
   fs.mkdirSync(path.join(tmp, 'files'), { recursive: true });
 
-  const { catalog, datasets: full } = await readPublishedCatalog(db, opts.siteUrl);
+  const { catalog, datasets: full } = await readPublishedCatalog(db, store, opts.siteUrl);
   const hashes = new Set<string>();
   for (const d of full) {
     fs.writeFileSync(path.join(tmp, 'datasets', `${d.slug}.json`), JSON.stringify(d));

@@ -7,6 +7,8 @@ export interface SnapshotResource {
   id: string; name: string; title: string; description: string; format: string; mediaType: string; encoding: string | null;
   size: number; sha256: string; rowCount: number; schema: Record<string, unknown>; originalName: string;
   downloads: { original: SnapshotFile; csv: SnapshotFile; json: SnapshotFile };
+  /** header and first rows of the normalised CSV */
+  preview: string[][];
 }
 
 export interface SnapshotVersion {

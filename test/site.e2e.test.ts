@@ -72,6 +72,34 @@ describe('public site end to end', () => {
     await context.close();
   });
 
+  it('searches as you type without accents, loads the index only then, and keeps the query in the URL', async () => {
+    const page = await browser.newPage();
+    const fetched: string[] = [];
+    page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+    await page.goto(`${server.url}/dataset/`);
+    expect(fetched).not.toContain('/search-index.json');
+    await page.locator('#search-q').pressSequentially('truong trung h', { delay: 20 });
+    const results = page.locator('#search-results');
+    await expect(results.getByRole('link').first().textContent({ timeout: 10_000 })).resolves.toBe('Danh sách trường trung học phổ thông năm học 2025–2026');
+    await expect(results.getByRole('link').count()).resolves.toBe(1);
+    expect(await results.locator('mark').first().textContent()).toBe('trường');
+    expect(fetched).toContain('/search-index.json');
+    expect(new URL(page.url()).searchParams.get('q')).toBe('truong trung h');
+    await page.goto(`${server.url}/dataset/?q=${encodeURIComponent('xe buyt')}`);
+    await expect(results.getByRole('link').first().textContent({ timeout: 10_000 })).resolves.toBe('Các tuyến xe buýt đang khai thác');
+    await expect(page.locator('#search-status').textContent()).resolves.toContain('1 kết quả');
+    await page.close();
+  });
+
+  it('lists every dataset without JavaScript', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/dataset/?q=xe`);
+    const catalog = JSON.parse(fs.readFileSync(path.join(dataDir, 'publish', 'catalog.json'), 'utf8'));
+    await expect(page.locator('#all-datasets h2 a').count()).resolves.toBe(catalog.datasets.length);
+    await context.close();
+  });
+
   it('shows a page for every unit with its datasets', async () => {
     const page = await browser.newPage();
     await page.goto(`${server.url}/organization/so-noi-vu/`);

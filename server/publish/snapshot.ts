@@ -8,6 +8,7 @@ import { LICENCES, TOPICS, UPDATE_FREQUENCIES } from '../catalog/vocabularies.ts
 import { slugify } from '../text/vietnamese.ts';
 import type { DatasetMetadata } from '../catalog/metadata.ts';
 import { log } from '../log.ts';
+import { buildSearchIndex } from './search-index.ts';
 import type { SnapshotCatalog, SnapshotDataset, SnapshotFile, SnapshotResource, SnapshotVersion } from './types.ts';
 
 export type * from './types.ts';
@@ -140,6 +141,7 @@ export async function writeSnapshot(db: Db, store: BlobStore, opts: { dataDir: s
     if (++linked % 500 === 0) log('publish', `${linked}/${hashes.size} tệp`);
   }
   fs.writeFileSync(path.join(tmp, 'catalog.json'), JSON.stringify(catalog));
+  fs.writeFileSync(path.join(tmp, 'search-index.json'), JSON.stringify(buildSearchIndex(catalog)));
   fs.renameSync(tmp, dir);
   switchLink(path.join(opts.dataDir, 'publish'), dir);
   pruneOld(buildsDir, dir, 2);

@@ -1,0 +1,58 @@
+import type lunr from 'lunr';
+import { foldVietnamese } from '../../server/text/vietnamese.ts';
+
+/**
+ * Vietnamese search over the catalogue, shared by the index builder (at publish) and the browser.
+ * Folding happens here, before lunr sees any text, and lunr's pipelines are emptied: its trimmer
+ * cuts accented letters (dữ → d), its English stop words delete folded syllables (số → so) and its
+ * stemmer mangles them. Each text field is indexed twice, folded (what matches) and with its
+ * accents (what ranks an exact-accent match first).
+ */
+export const FIELDS = { title: 10, tags: 5, org: 2, notes: 1 } as const;
+export type Field = keyof typeof FIELDS;
+
+/** Lower-case words of a text, split on anything that is not a letter or digit. */
+export function words(text: string): string[] {
+  return text.normalize('NFC').toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+}
+
+export const fold = (word: string) => foldVietnamese(word);
+
+export interface SearchDoc { ref: number; [field: string]: string | number }
+
+export function toSearchDoc(ref: number, parts: Record<Field, string>): SearchDoc {
+  const doc: SearchDoc = { ref };
+  for (const f of Object.keys(FIELDS) as Field[]) {
+    const w = words(parts[f]);
+    doc[`${f}_f`] = w.map(fold).join(' ');
+    doc[`${f}_x`] = w.join(' ');
+  }
+  return doc;
+}
+
+/**
+ * Every word must match (AND), folded, so "dan so" finds "Dân số" and đ = d; the last word also
+ * matches as a prefix while the visitor types ("giao d" → "giáo dục"). A word typed with its
+ * accents scores again on the accented fields, so exact-accent matches come first.
+ */
+// lunr.Query constants (lunr 2.3.9), written out so the browser can load lunr only on the first keystroke
+const PRESENCE = { OPTIONAL: 1, REQUIRED: 2 } as const;
+const WILDCARD = { NONE: 0, TRAILING: 2 } as const;
+
+export function search(index: lunr.Index, query: string): { ref: number; score: number }[] {
+  const typed = words(query);
+  if (typed.length === 0) return [];
+  const foldedFields = Object.keys(FIELDS).map((f) => `${f}_f`);
+  const exactFields = Object.keys(FIELDS).map((f) => `${f}_x`);
+  const results = index.query((q) => {
+    typed.forEach((w, i) => {
+      const last = i === typed.length - 1;
+      q.term(fold(w), {
+        fields: foldedFields, presence: PRESENCE.REQUIRED,
+        wildcard: last ? WILDCARD.TRAILING : WILDCARD.NONE,
+      });
+      if (fold(w) !== w) q.term(w, { fields: exactFields, boost: 3, presence: PRESENCE.OPTIONAL });
+    });
+  });
+  return results.map((r) => ({ ref: Number(r.ref), score: r.score }));
+}

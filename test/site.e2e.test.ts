@@ -91,6 +91,30 @@ describe('public site end to end', () => {
     await page.close();
   });
 
+  it('narrows the list with facets whose counts follow, and the URL brings the same view back', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/dataset/`);
+    const facets = page.getByRole('form', { name: 'Lọc bộ dữ liệu' });
+    await facets.getByRole('checkbox', { name: /Sở Nội vụ tỉnh Gia Lai/ }).check();
+    const results = page.locator('#search-results');
+    await expect(page.locator('#search-status').textContent({ timeout: 10_000 })).resolves.toMatch(/^3 kết quả/);
+    await facets.getByRole('checkbox', { name: /^ *XLSX/ }).check();
+    await expect(page.locator('#search-status').textContent()).resolves.toMatch(/^1 kết quả/);
+    await expect(results.getByRole('link').textContent()).resolves.toBe('Đối chiếu đơn vị hành chính cấp xã trước và sau sắp xếp, tỉnh Gia Lai');
+    // the unit facet still counts every format of the unit's data; the format facet counts within the unit
+    await expect(facets.getByRole('checkbox', { name: /^ *CSV/ }).locator('..').locator('.count').textContent()).resolves.toBe('(2)');
+    await page.selectOption('#sort', 'title');
+    const shared = page.url();
+    expect(new URL(shared).searchParams.getAll('org')).toEqual(['so-noi-vu']);
+    expect(new URL(shared).searchParams.getAll('format')).toEqual(['XLSX']);
+    const again = await browser.newPage();
+    await again.goto(shared);
+    await expect(again.locator('#search-status').textContent({ timeout: 10_000 })).resolves.toMatch(/^1 kết quả/);
+    await expect(again.getByRole('checkbox', { name: /^ *XLSX/ }).isChecked()).resolves.toBe(true);
+    await again.close();
+    await page.close();
+  });
+
   it('lists every dataset without JavaScript', async () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();

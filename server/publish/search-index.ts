@@ -1,22 +1,38 @@
 import { toSearchDoc } from '../../site/search/shared.ts';
 import { buildIndex } from '../../site/search/build.ts';
 import type { SnapshotCatalog } from './types.ts';
+import { STATUS_LABELS } from '../freshness/due.ts';
 
-/** What a search result shows without loading the dataset: [slug, title, unit, formats, last update, excerpt]. */
-export type SearchEntry = [string, string, string, string[], string, string];
-export interface SearchIndexFile { index: object; docs: SearchEntry[] }
+/** What a result shows and the facets filter on, without loading the dataset. */
+export interface SearchEntry {
+  slug: string; title: string; org: string; orgTitle: string; formats: string[]; updated: string; published: string;
+  excerpt: string; topics: string[]; tags: string[]; license: string; status: string; due: string | null;
+}
+export interface SearchIndexFile { index: object }
+/** Facet labels and result rows: loaded for filtering; the lunr index only when the visitor types. */
+export interface SearchDocsFile { docs: SearchEntry[]; labels: Record<string, Record<string, string>> }
 
 const plain = (md: string) => md.replace(/[#*_>`[\]()]/g, '').replace(/\s+/g, ' ').trim();
 
 /** Built with the snapshot: the lunr index (numeric refs into docs) and the result rows. */
-export function buildSearchIndex(catalog: SnapshotCatalog): SearchIndexFile {
+export function buildSearchIndex(catalog: SnapshotCatalog): { index: SearchIndexFile; docs: SearchDocsFile } {
   const orgTitle = new Map(catalog.organizations.map((o) => [o.slug, o.title]));
   const docs: SearchEntry[] = [];
   const searchDocs = catalog.datasets.map((d, i) => {
     const org = orgTitle.get(d.organization) ?? d.organization;
     const notes = plain(d.notes);
-    docs.push([d.slug, d.title, org, d.formats, d.lastUpdatedAt ?? d.modifiedAt, notes.slice(0, 180)]);
+    docs.push({
+      slug: d.slug, title: d.title, org: d.organization, orgTitle: org, formats: d.formats, updated: d.lastUpdatedAt ?? d.modifiedAt,
+      published: d.publishedAt ?? d.modifiedAt, excerpt: notes.slice(0, 180), topics: d.topics, tags: d.tags, license: d.licenseId,
+      status: d.freshness, due: d.nextDueDate,
+    });
     return toSearchDoc(i, { title: d.title, tags: d.tags.join(' '), org, notes });
   });
-  return { index: buildIndex(searchDocs).toJSON(), docs };
+  const labels = {
+    org: Object.fromEntries(catalog.organizations.map((o) => [o.slug, o.title])),
+    topic: Object.fromEntries(catalog.topics.map((t) => [t.id, t.title])),
+    license: Object.fromEntries(catalog.licences.map((l) => [l.id, l.title])),
+    status: STATUS_LABELS as Record<string, string>,
+  };
+  return { index: { index: buildIndex(searchDocs).toJSON() }, docs: { docs, labels } };
 }

@@ -39,7 +39,7 @@ export async function buildSite(opts: { dataDir: string; siteUrl: string }): Pro
     for (const v of d.versions) for (const r of v.resources) for (const f of [r.original, r.csv, r.json]) files += place(snapshot, client, f.url, f.sha256);
     for (const r of d.resources) for (const f of [r.downloads.original, r.downloads.csv, r.downloads.json]) files += place(snapshot, client, f.url, f.sha256);
   }
-  linkOrCopy(path.join(snapshot, 'search-index.json'), path.join(client, 'search-index.json'));
+  for (const f of ['search-index.json', 'search-docs.json']) linkOrCopy(path.join(snapshot, f), path.join(client, f));
   const pages = countHtml(client);
   fs.renameSync(tmp, dir);
   switchLink(path.join(opts.dataDir, 'site'), dir);

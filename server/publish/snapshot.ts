@@ -9,6 +9,7 @@ import { slugify } from '../text/vietnamese.ts';
 import type { DatasetMetadata } from '../catalog/metadata.ts';
 import { log } from '../log.ts';
 import { buildSearchIndex } from './search-index.ts';
+import { freshnessStatus, nextDueDate } from '../freshness/due.ts';
 import type { SnapshotCatalog, SnapshotDataset, SnapshotFile, SnapshotResource, SnapshotVersion } from './types.ts';
 
 export type * from './types.ts';
@@ -62,6 +63,7 @@ export async function readPublishedCatalog(db: Db, store: BlobStore, siteUrl: st
   const res = ids.length ? await db.select().from(resources).where(inArray(resources.datasetId, ids)).orderBy(asc(resources.position)) : [];
   const resById = new Map(res.map((r) => [r.id, r]));
 
+  const now = new Date();
   const full: SnapshotDataset[] = [];
   for (const d of open) {
     const org = orgById.get(d.organizationId)!;
@@ -87,6 +89,7 @@ export async function readPublishedCatalog(db: Db, store: BlobStore, siteUrl: st
       }));
     // what the public sees is what was published: the latest version's metadata, not unpublished edits
     const m = latest.metadata as unknown as DatasetMetadata;
+    const due = nextDueDate(d.lastUpdatedAt ?? d.publishedAt ?? latest.publishedAt, m.updateFrequency);
     full.push({
       id: d.id, slug: d.slug, title: m.title, notes: m.notes, tags: m.tags, topics: m.topics, licenseId: m.licenseId,
       updateFrequency: m.updateFrequency, frequencyReason: m.frequencyReason, temporalStart: m.temporalStart, temporalEnd: m.temporalEnd,
@@ -94,6 +97,7 @@ export async function readPublishedCatalog(db: Db, store: BlobStore, siteUrl: st
       organization: { slug: org.slug, title: org.title },
       createdAt: iso(d.createdAt)!, modifiedAt: iso(d.modifiedAt)!, publishedAt: iso(d.publishedAt), lastUpdatedAt: iso(d.lastUpdatedAt),
       version: latest.number, resources: snapResources, versions: snapVersions,
+      nextDueDate: due, freshness: freshnessStatus(due, now),
     });
   }
   const catalog: SnapshotCatalog = {
@@ -110,6 +114,7 @@ export async function readPublishedCatalog(db: Db, store: BlobStore, siteUrl: st
       slug: d.slug, title: d.title, notes: d.notes.slice(0, 300), organization: d.organization.slug, tags: d.tags, topics: d.topics,
       formats: [...new Set(d.resources.map((r) => r.format))], licenseId: d.licenseId, updateFrequency: d.updateFrequency,
       modifiedAt: d.modifiedAt, lastUpdatedAt: d.lastUpdatedAt, publishedAt: d.publishedAt, isSample: d.isSample,
+      nextDueDate: d.nextDueDate, freshness: d.freshness,
     })),
   };
   return { catalog, datasets: full };
@@ -141,7 +146,9 @@ export async function writeSnapshot(db: Db, store: BlobStore, opts: { dataDir: s
     if (++linked % 500 === 0) log('publish', `${linked}/${hashes.size} tệp`);
   }
   fs.writeFileSync(path.join(tmp, 'catalog.json'), JSON.stringify(catalog));
-  fs.writeFileSync(path.join(tmp, 'search-index.json'), JSON.stringify(buildSearchIndex(catalog)));
+  const search = buildSearchIndex(catalog);
+  fs.writeFileSync(path.join(tmp, 'search-index.json'), JSON.stringify(search.index));
+  fs.writeFileSync(path.join(tmp, 'search-docs.json'), JSON.stringify(search.docs));
   fs.renameSync(tmp, dir);
   switchLink(path.join(opts.dataDir, 'publish'), dir);
   pruneOld(buildsDir, dir, 2);

@@ -1,5 +1,6 @@
 /** The publication snapshot: the only thing the static site reads (DESIGN.md). */
 import type { Licence, UpdateFrequency } from '../catalog/vocabularies.ts';
+import type { FreshnessStatus } from '../freshness/due.ts';
 
 export interface SnapshotFile { url: string; sha256: string; size: number; mediaType: string; format: string }
 
@@ -23,6 +24,8 @@ export interface SnapshotDataset {
   organization: { slug: string; title: string };
   createdAt: string; modifiedAt: string; publishedAt: string | null; lastUpdatedAt: string | null;
   version: number; resources: SnapshotResource[]; versions: SnapshotVersion[];
+  /** due date of the next update (yyyy-mm-dd, Asia/Ho_Chi_Minh) and the status on the snapshot's day */
+  nextDueDate: string | null; freshness: FreshnessStatus;
 }
 
 export interface SnapshotOrganization {
@@ -33,6 +36,7 @@ export interface SnapshotOrganization {
 export interface SnapshotDatasetSummary {
   slug: string; title: string; notes: string; organization: string; tags: string[]; topics: string[]; formats: string[];
   licenseId: string; updateFrequency: string; modifiedAt: string; lastUpdatedAt: string | null; publishedAt: string | null; isSample: boolean;
+  nextDueDate: string | null; freshness: FreshnessStatus;
 }
 
 export interface SnapshotCatalog {

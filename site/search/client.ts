@@ -1,29 +1,65 @@
 import type lunr from 'lunr';
-import type { SearchIndexFile } from '../../server/publish/search-index.ts';
+import type { SearchDocsFile, SearchEntry, SearchIndexFile } from '../../server/publish/search-index.ts';
 import { fold, search, words } from './shared.ts';
 
 /**
- * Search as you type on /dataset/: the index is fetched on the first keystroke (or when the page
- * opens with ?q=), never before. The query lives in the URL so a search can be shared. Without
- * JavaScript the page still lists every dataset.
+ * The dataset list with search as you type, facets with counts, sorting and paging, all kept in
+ * the URL so a search can be shared. Result rows are fetched on the first interaction (or when the
+ * page opens with parameters); the lunr index only when there is a query. Without JavaScript the
+ * page still lists every dataset.
  */
+const FACETS = ['org', 'topic', 'tag', 'format', 'license', 'status'] as const;
+type Facet = (typeof FACETS)[number];
+const PAGE_SIZE = 20;
+
 const input = document.querySelector<HTMLInputElement>('#search-q')!;
 const status = document.querySelector<HTMLElement>('#search-status')!;
 const results = document.querySelector<HTMLUListElement>('#search-results')!;
+const pager = document.querySelector<HTMLElement>('#search-pages')!;
 const all = document.querySelector<HTMLElement>('#all-datasets')!;
-let loaded: Promise<{ index: lunr.Index; docs: SearchIndexFile['docs'] }> | undefined;
+const facetForm = document.querySelector<HTMLFormElement>('#facets')!;
+const sortSelect = document.querySelector<HTMLSelectElement>('#sort')!;
+facetForm.hidden = false;
 
-function load() {
-  loaded ??= Promise.all([import('lunr'), fetch('/search-index.json').then((r) => r.json() as Promise<SearchIndexFile>)])
-    .then(([{ default: lunrLib }, data]) => ({ index: lunrLib.Index.load(data.index), docs: data.docs }));
-  return loaded;
+let docsFile: Promise<SearchDocsFile> | undefined;
+let lunrIndex: Promise<lunr.Index> | undefined;
+const loadDocs = () => (docsFile ??= fetch('/search-docs.json').then((r) => r.json() as Promise<SearchDocsFile>));
+const loadIndex = () => (lunrIndex ??= Promise.all([import('lunr'), fetch('/search-index.json').then((r) => r.json() as Promise<SearchIndexFile>)])
+  .then(([{ default: l }, data]) => l.Index.load(data.index)));
+
+const valuesOf = (d: SearchEntry, f: Facet): string[] => {
+  switch (f) {
+    case 'org': return [d.org];
+    case 'topic': return d.topics;
+    case 'tag': return d.tags;
+    case 'format': return d.formats;
+    case 'license': return [d.license];
+    case 'status': return [d.status];
+  }
+};
+
+interface State { q: string; filters: Record<Facet, string[]>; sort: string; page: number }
+
+function readState(): State {
+  const p = new URL(location.href).searchParams;
+  const filters = Object.fromEntries(FACETS.map((f) => [f, p.getAll(f)])) as Record<Facet, string[]>;
+  return { q: p.get('q') ?? '', filters, sort: p.get('sort') ?? 'relevance', page: Math.max(1, Number(p.get('page') ?? 1) || 1) };
 }
 
-/** Text with the words that match the query wrapped in <mark>, built as nodes (never as HTML). */
+function writeState(s: State) {
+  const url = new URL(location.pathname, location.origin);
+  if (s.q) url.searchParams.set('q', s.q);
+  for (const f of FACETS) for (const v of s.filters[f]) url.searchParams.append(f, v);
+  if (s.sort !== 'relevance') url.searchParams.set('sort', s.sort);
+  if (s.page > 1) url.searchParams.set('page', String(s.page));
+  history.replaceState(null, '', url);
+}
+
+const isActive = (s: State) => !!words(s.q).length || FACETS.some((f) => s.filters[f].length) || s.sort !== 'relevance';
+
 function highlighted(text: string, terms: string[]): Node[] {
   return text.split(/([\p{L}\p{N}]+)/u).map((part) => {
-    const f = fold(part.toLowerCase());
-    if (part && terms.some((t) => f.startsWith(t))) {
+    if (part && terms.some((t) => fold(part.toLowerCase()).startsWith(t))) {
       const m = document.createElement('mark');
       m.textContent = part;
       return m;
@@ -33,52 +69,94 @@ function highlighted(text: string, terms: string[]): Node[] {
 }
 
 const dateVi = (iso: string) => new Intl.DateTimeFormat('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', day: '2-digit', month: '2-digit', year: 'numeric' }).format(new Date(iso));
+const el = <K extends keyof HTMLElementTagNameMap>(tag: K, text?: string) => { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; return e; };
 
-async function run(query: string) {
-  const url = new URL(location.href);
-  if (query) url.searchParams.set('q', query); else url.searchParams.delete('q');
-  history.replaceState(null, '', url);
-  if (!words(query).length) {
+let seq = 0;
+async function render(state: State) {
+  writeState(state);
+  if (!isActive(state)) {
     results.hidden = true;
+    pager.replaceChildren();
     all.hidden = false;
     status.textContent = '';
     return;
   }
+  const mine = ++seq;
   status.textContent = 'Đang tìm…';
-  const { index, docs } = await load();
-  if (input.value !== query) return; // a newer keystroke is on its way
-  const found = search(index, query).slice(0, 50);
-  const terms = words(query).map(fold);
-  results.replaceChildren(...found.map(({ ref }) => {
-    const [slug, title, org, formats, updated, excerpt] = docs[ref]!;
-    const li = document.createElement('li');
-    const h = document.createElement('h2');
-    const a = document.createElement('a');
-    a.href = `/dataset/${slug}/`;
-    a.append(...highlighted(title, terms));
+  const { docs, labels } = await loadDocs();
+  let ranked: { ref: number; score: number }[] = docs.map((_, ref) => ({ ref, score: 0 }));
+  if (words(state.q).length) ranked = search(await loadIndex(), state.q);
+  if (mine !== seq) return; // a newer change is on its way
+  const matches = (d: SearchEntry, except?: Facet) => FACETS.every((f) => f === except || !state.filters[f].length || valuesOf(d, f).some((v) => state.filters[f].includes(v)));
+  const hits = ranked.filter((r) => matches(docs[r.ref]!));
+  const by = {
+    title: (a: SearchEntry, b: SearchEntry) => a.title.localeCompare(b.title, 'vi'),
+    updated: (a: SearchEntry, b: SearchEntry) => b.updated.localeCompare(a.updated),
+    newest: (a: SearchEntry, b: SearchEntry) => b.published.localeCompare(a.published),
+  }[state.sort];
+  if (by) hits.sort((a, b) => by(docs[a.ref]!, docs[b.ref]!));
+  const pages = Math.max(1, Math.ceil(hits.length / PAGE_SIZE));
+  const page = Math.min(state.page, pages);
+  const terms = words(state.q).map(fold);
+  results.replaceChildren(...hits.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map(({ ref }) => {
+    const d = docs[ref]!;
+    const li = el('li');
+    const h = el('h2');
+    const a = el('a');
+    a.href = `/dataset/${d.slug}/`;
+    a.append(...highlighted(d.title, terms));
     h.append(a);
-    const p = document.createElement('p');
-    p.append(...highlighted(excerpt, terms));
-    const meta = document.createElement('ul');
+    const p = el('p');
+    p.append(...highlighted(d.excerpt, terms));
+    const meta = el('ul');
     meta.className = 'meta';
-    for (const text of [org, `Cập nhật: ${dateVi(updated)}`, formats.join(', ')]) {
-      const item = document.createElement('li');
-      item.textContent = text;
-      meta.append(item);
-    }
+    for (const text of [d.orgTitle, `Cập nhật: ${dateVi(d.updated)}`, d.formats.join(', '), labels.status?.[d.status] ?? d.status]) meta.append(el('li', text));
     li.append(h, p, meta);
     return li;
   }));
+  // facet counts: each facet counts the matches of the query and of every other facet (disjunctive)
+  for (const f of FACETS) {
+    const counts = new Map<string, number>();
+    for (const r of ranked) {
+      const d = docs[r.ref]!;
+      if (!matches(d, f)) continue;
+      for (const v of valuesOf(d, f)) counts.set(v, (counts.get(v) ?? 0) + 1);
+    }
+    for (const box of facetForm.querySelectorAll<HTMLInputElement>(`input[name="${f}"]`)) {
+      box.checked = state.filters[f].includes(box.value);
+      const n = counts.get(box.value) ?? 0;
+      box.closest('li')!.querySelector('.count')!.textContent = `(${n.toLocaleString('vi-VN')})`;
+    }
+  }
+  pager.replaceChildren();
+  if (pages > 1) {
+    for (let n = 1; n <= pages; n++) {
+      const b = el('button', String(n));
+      b.type = 'button';
+      if (n === page) b.setAttribute('aria-current', 'page');
+      b.setAttribute('aria-label', `Trang ${n}`);
+      b.addEventListener('click', () => void render({ ...readState(), page: n }));
+      pager.append(b);
+    }
+  }
   results.hidden = false;
   all.hidden = true;
-  status.textContent = found.length ? `${found.length.toLocaleString('vi-VN')} kết quả cho “${query}”` : `Không tìm thấy bộ dữ liệu nào cho “${query}”`;
+  const what = state.q ? ` cho “${state.q}”` : '';
+  status.textContent = hits.length ? `${hits.length.toLocaleString('vi-VN')} kết quả${what}${pages > 1 ? `, trang ${page}/${pages}` : ''}` : `Không tìm thấy bộ dữ liệu nào${what}`;
+}
+
+function stateFromForm(): State {
+  const filters = Object.fromEntries(FACETS.map((f) => [f, [...facetForm.querySelectorAll<HTMLInputElement>(`input[name="${f}"]:checked`)].map((b) => b.value)])) as Record<Facet, string[]>;
+  return { q: input.value, filters, sort: sortSelect.value, page: 1 };
 }
 
 let timer: ReturnType<typeof setTimeout> | undefined;
-input.addEventListener('input', () => {
-  clearTimeout(timer);
-  timer = setTimeout(() => void run(input.value), 120);
-});
-input.form?.addEventListener('submit', (e) => { e.preventDefault(); void run(input.value); });
-const initial = new URL(location.href).searchParams.get('q');
-if (initial) { input.value = initial; void run(initial); }
+input.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(() => void render(stateFromForm()), 120); });
+input.form?.addEventListener('submit', (e) => { e.preventDefault(); void render(stateFromForm()); });
+facetForm.addEventListener('change', () => void render(stateFromForm()));
+facetForm.addEventListener('submit', (e) => { e.preventDefault(); void render(stateFromForm()); });
+
+const initial = readState();
+input.value = initial.q;
+sortSelect.value = initial.sort;
+if (isActive(initial)) void render(initial);

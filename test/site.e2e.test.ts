@@ -148,7 +148,7 @@ describe('public site end to end', () => {
   it('has no WCAG 2.1 AA violation that axe-core finds on the home, list, dataset, unit and 404 pages', async () => {
     const context = await browser.newContext({ locale: 'vi-VN' });
     const page = await context.newPage();
-    for (const p of ['/', '/dataset/', '/dataset/truong-trung-hoc-pho-thong/', '/dataset/doi-chieu-don-vi-hanh-chinh-cap-xa-gia-lai/', '/organization/', '/organization/so-noi-vu/', '/khong-co-trang-nay/']) {
+    for (const p of ['/', '/dataset/', '/dataset/?q=xa&format=CSV', '/dataset/truong-trung-hoc-pho-thong/', '/dataset/doi-chieu-don-vi-hanh-chinh-cap-xa-gia-lai/', '/organization/', '/organization/so-noi-vu/', '/group/', '/group/hanh-chinh/', '/khong-co-trang-nay/']) {
       await page.goto(`${server.url}${p}`);
       const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
       expect(result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), p).toEqual([]);
@@ -160,6 +160,25 @@ describe('public site end to end', () => {
     const html = await (await fetch(`${server.url}/dataset/doi-chieu-don-vi-hanh-chinh-cap-xa-gia-lai/`)).arrayBuffer();
     const css = await (await fetch(`${server.url}/styles.css`)).arrayBuffer();
     expect(html.byteLength + css.byteLength).toBeLessThan(50 * 1024);
+  });
+
+  it('publishes a data package, an Atom feed, a sitemap and topic pages', async () => {
+    const pkg = await (await fetch(`${server.url}/dataset/tuyen-xe-buyt/datapackage.json`)).json();
+    expect(pkg.resources[0]).toMatchObject({ name: 'tuyen-xe-buyt', format: 'csv', encoding: 'utf-8' });
+    expect(pkg.resources[0].hash).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const csv = await (await fetch(pkg.resources[0].path.replace(/^https?:\/\/[^/]+/, server.url))).text();
+    expect(csv.split('\r\n')[0]).toBe(pkg.resources[0].schema.fields.map((f: { name: string }) => f.name).join(','));
+    const html = await (await fetch(`${server.url}/dataset/tuyen-xe-buyt/`)).text();
+    expect(html).toContain('<link rel="alternate" href="/dataset/tuyen-xe-buyt/datapackage.json" type="application/json"');
+    const feed = await (await fetch(`${server.url}/feeds/dataset.atom`)).text();
+    expect(feed.match(/<entry>/g)).toHaveLength(11);
+    expect(feed).toContain('<title>Các tuyến xe buýt đang khai thác</title>');
+    const index = await (await fetch(`${server.url}/sitemap-index.xml`)).text();
+    expect(index).toContain('/sitemap-1.xml</loc>');
+    const sitemap = await (await fetch(`${server.url}/sitemap-1.xml`)).text();
+    expect(sitemap).toMatch(/\/dataset\/tuyen-xe-buyt\/<\/loc><lastmod>\d{4}-\d{2}-\d{2}<\/lastmod>/);
+    const topic = await (await fetch(`${server.url}/group/hanh-chinh/`)).text();
+    expect(topic).toContain('Danh mục 34 tỉnh, thành phố sau sắp xếp đơn vị hành chính năm 2025');
   });
 
   it('never serves a file outside the site', async () => {

@@ -12,7 +12,7 @@ const docs = [
   'Đường giao thông nông thôn',
   'Số liệu do Sở Tài chính công bố',
 ];
-const index = buildIndex(docs.map((t, i) => toSearchDoc(i, { title: t, tags: '', org: '', notes: '' })));
+const index = buildIndex(docs.map((t, i) => toSearchDoc(i, { title: t, tags: '', org: '' })));
 const titles = (q: string) => search(index, q).map((r) => docs[r.ref]);
 
 describe('Vietnamese folding', () => {

@@ -8,8 +8,10 @@ import { foldVietnamese } from '../../server/text/vietnamese.ts';
  * stemmer mangles them. Each text field is indexed twice, folded (what matches) and with its
  * accents (what ranks an exact-accent match first).
  */
-export const FIELDS = { title: 10, tags: 5, org: 2, notes: 1 } as const;
+export const FIELDS = { title: 10, tags: 5, org: 2 } as const;
 export type Field = keyof typeof FIELDS;
+/** Only titles are also indexed with their accents: enough to rank exact matches first, at a third of the size. */
+export const EXACT_FIELDS: Field[] = ['title'];
 
 /** Lower-case words of a text, split on anything that is not a letter or digit. */
 export function words(text: string): string[] {
@@ -25,7 +27,7 @@ export function toSearchDoc(ref: number, parts: Record<Field, string>): SearchDo
   for (const f of Object.keys(FIELDS) as Field[]) {
     const w = words(parts[f]);
     doc[`${f}_f`] = w.map(fold).join(' ');
-    doc[`${f}_x`] = w.join(' ');
+    if (EXACT_FIELDS.includes(f)) doc[`${f}_x`] = w.join(' ');
   }
   return doc;
 }
@@ -43,7 +45,7 @@ export function search(index: lunr.Index, query: string): { ref: number; score: 
   const typed = words(query);
   if (typed.length === 0) return [];
   const foldedFields = Object.keys(FIELDS).map((f) => `${f}_f`);
-  const exactFields = Object.keys(FIELDS).map((f) => `${f}_x`);
+  const exactFields = EXACT_FIELDS.map((f) => `${f}_x`);
   const results = index.query((q) => {
     typed.forEach((w, i) => {
       const last = i === typed.length - 1;

@@ -23,7 +23,7 @@ export function buildSearchIndex(catalog: SnapshotCatalog): { index: SearchIndex
     const notes = plain(d.notes);
     docs.push({
       slug: d.slug, title: d.title, org: d.organization, orgTitle: org, formats: d.formats, updated: d.lastUpdatedAt ?? d.modifiedAt,
-      published: d.publishedAt ?? d.modifiedAt, excerpt: notes.slice(0, 180), topics: d.topics, tags: d.tags, license: d.licenseId,
+      published: d.publishedAt ?? d.modifiedAt, excerpt: notes.slice(0, 120), topics: d.topics, tags: d.tags, license: d.licenseId,
       status: d.freshness, due: d.nextDueDate,
     });
     // descriptions are not indexed: they tripled the index for little gain (bench:site); titles, keywords and units are

@@ -17,3 +17,13 @@ export function loadCatalog(): SnapshotCatalog {
 export function loadDataset(slug: string): SnapshotDataset {
   return JSON.parse(fs.readFileSync(path.join(snapshotDir(), 'datasets', `${slug}.json`), 'utf8')) as SnapshotDataset;
 }
+
+const collator = new Intl.Collator('vi');
+/** Vietnamese alphabetical order; one collator for the whole build (localeCompare makes one per call). */
+export const byTitle = (a: { title: string }, b: { title: string }) => collator.compare(a.title, b.title);
+
+let sorted: SnapshotCatalog['datasets'] | undefined;
+export function datasetsByTitle(): SnapshotCatalog['datasets'] {
+  sorted ??= [...loadCatalog().datasets].sort(byTitle);
+  return sorted;
+}

@@ -11,6 +11,7 @@ import { fold, search, words } from './shared.ts';
 const FACETS = ['org', 'topic', 'tag', 'format', 'license', 'status'] as const;
 type Facet = (typeof FACETS)[number];
 const PAGE_SIZE = 20;
+const collator = new Intl.Collator('vi');
 
 const input = document.querySelector<HTMLInputElement>('#search-q')!;
 const status = document.querySelector<HTMLElement>('#search-status')!;
@@ -85,12 +86,12 @@ async function render(state: State) {
   status.textContent = 'Đang tìm…';
   const { docs, labels } = await loadDocs();
   let ranked: { ref: number; score: number }[] = docs.map((_, ref) => ({ ref, score: 0 }));
-  if (words(state.q).length) ranked = search(await loadIndex(), state.q);
+  if (words(state.q).length) ranked = search(await loadIndex(), state.q, (ref) => `${docs[ref]!.title} ${docs[ref]!.tags.join(' ')} ${docs[ref]!.orgTitle}`);
   if (mine !== seq) return; // a newer change is on its way
   const matches = (d: SearchEntry, except?: Facet) => FACETS.every((f) => f === except || !state.filters[f].length || valuesOf(d, f).some((v) => state.filters[f].includes(v)));
   const hits = ranked.filter((r) => matches(docs[r.ref]!));
   const by = {
-    title: (a: SearchEntry, b: SearchEntry) => a.title.localeCompare(b.title, 'vi'),
+    title: (a: SearchEntry, b: SearchEntry) => collator.compare(a.title, b.title),
     updated: (a: SearchEntry, b: SearchEntry) => b.updated.localeCompare(a.updated),
     newest: (a: SearchEntry, b: SearchEntry) => b.published.localeCompare(a.published),
   }[state.sort];

@@ -41,14 +41,17 @@ export function toSearchDoc(ref: number, parts: Record<Field, string>): SearchDo
 const PRESENCE = { OPTIONAL: 1, REQUIRED: 2 } as const;
 const WILDCARD = { NONE: 0, TRAILING: 2 } as const;
 
-export function search(index: lunr.Index, query: string): { ref: number; score: number }[] {
-  const typed = words(query);
+export function search(index: lunr.Index, query: string, textOf?: (ref: number) => string): { ref: number; score: number }[] {
+  let typed = words(query);
   if (typed.length === 0) return [];
+  // A one-letter last word ("giao d") would expand to every indexed word starting with that letter,
+  // the slowest lunr query by far (bench:site): match it afterwards on the result's own text instead.
+  const letter = typed.length > 1 && typed[typed.length - 1]!.length === 1 && textOf ? fold(typed.pop()!) : null;
   const foldedFields = Object.keys(FIELDS).map((f) => `${f}_f`);
   const exactFields = EXACT_FIELDS.map((f) => `${f}_x`);
   const results = index.query((q) => {
     typed.forEach((w, i) => {
-      const last = i === typed.length - 1;
+      const last = i === typed.length - 1 && !letter;
       q.term(fold(w), {
         fields: foldedFields, presence: PRESENCE.REQUIRED,
         wildcard: last ? WILDCARD.TRAILING : WILDCARD.NONE,
@@ -56,5 +59,7 @@ export function search(index: lunr.Index, query: string): { ref: number; score: 
       if (fold(w) !== w) q.term(w, { fields: exactFields, boost: 3, presence: PRESENCE.OPTIONAL });
     });
   });
-  return results.map((r) => ({ ref: Number(r.ref), score: r.score }));
+  const hits = results.map((r) => ({ ref: Number(r.ref), score: r.score }));
+  if (!letter) return hits;
+  return hits.filter((h) => words(textOf!(h.ref)).some((w) => fold(w).startsWith(letter)));
 }

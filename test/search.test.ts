@@ -12,7 +12,7 @@ const docs = [
   'Đường giao thông nông thôn',
   'Số liệu do Sở Tài chính công bố',
 ];
-const index = buildIndex(docs.map((t, i) => toSearchDoc(i, { title: t, tags: '', org: '' })));
+const index = buildIndex(docs.map((t, i) => toSearchDoc(i, { title: t, tags: '' })));
 const titles = (q: string) => search(index, q, (ref) => docs[ref]!).map((r) => docs[r.ref]);
 
 describe('Vietnamese folding', () => {

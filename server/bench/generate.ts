@@ -18,7 +18,8 @@ export async function generateCsv(file: string, targetBytes: number): Promise<{ 
   let bytes = 0;
   let rows = 0;
   let seed = 42;
-  const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+  // the low bits of this generator repeat with a short period: use the high ones
+  const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return (seed >>> 8) % n; };
   while (bytes < targetBytes) {
     let chunk = '';
     for (let i = 0; i < 1000; i++) {

@@ -27,7 +27,8 @@ export function writeSyntheticSnapshot(dir: string, n: number): void {
   fs.writeFileSync(path.join(dir, 'files', sha), csv);
   const file = (url: string) => ({ url, sha256: sha, size: csv.length, mediaType: 'text/csv', format: 'CSV' });
   let seed = 7;
-  const rnd = (k: number) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % k; };
+  // the low bits of this generator repeat with a short period: use the high ones
+  const rnd = (k: number) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return (seed >>> 8) % k; };
   const summaries: SnapshotCatalog['datasets'] = [];
   for (let i = 0; i < n; i++) {
     const year = 2015 + rnd(11);

@@ -26,8 +26,8 @@ export function buildSearchIndex(catalog: SnapshotCatalog): { index: SearchIndex
       published: d.publishedAt ?? d.modifiedAt, excerpt: notes.slice(0, 120), topics: d.topics, tags: d.tags, license: d.licenseId,
       status: d.freshness, due: d.nextDueDate,
     });
-    // descriptions are not indexed: they tripled the index for little gain (bench:site); titles, keywords and units are
-    return toSearchDoc(i, { title: d.title, tags: d.tags.join(' '), org });
+    // descriptions are not indexed: they tripled the index for little gain (bench:site); titles and keywords are
+    return toSearchDoc(i, { title: d.title, tags: d.tags.join(' ') });
   });
   const labels = {
     org: Object.fromEntries(catalog.organizations.map((o) => [o.slug, o.title])),

@@ -21,7 +21,8 @@ export async function benchIngest(sizesMB: number[]): Promise<void> {
       for (const mode of ['parse', 'ingest'] as const) {
         const work = path.join(dir, `work-${mode}`);
         fs.mkdirSync(work, { recursive: true });
-        const out = execFileSync(process.execPath, [child, mode, file, work], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+        // the same V8 flag as `npm run ingest` (package.json): a smaller young generation keeps peak RSS down
+        const out = execFileSync(process.execPath, ['--max-semi-space-size=8', child, mode, file, work], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
         results[mode] = JSON.parse(out.trim().split('\n').pop()!);
         fs.rmSync(work, { recursive: true, force: true });
         const r = results[mode]!;

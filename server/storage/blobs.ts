@@ -81,25 +81,34 @@ export class HashingWriter {
     this.stream.on('error', (err) => { this.error ??= err; });
   }
 
-  private pending: string[] = [];
-  private pendingLength = 0;
+  private static readonly CHUNK = 1024 * 1024;
+  private buffer = Buffer.allocUnsafe(HashingWriter.CHUNK);
+  private used = 0;
 
-  /** Buffers small writes (a row each) and flushes about 256 K characters at a time. */
+  /** Encodes small writes (a row each) straight into a 1 MB buffer and flushes it when full. */
   async write(text: string): Promise<void> {
-    this.pending.push(text);
-    this.pendingLength += text.length;
-    if (this.pendingLength >= 256 * 1024) await this.flush();
+    // a UTF-16 code unit never takes more than 3 bytes in UTF-8
+    if (this.used + text.length * 3 > this.buffer.length) await this.flush();
+    if (text.length * 3 > this.buffer.length) {
+      await this.push(Buffer.from(text, 'utf8'));
+      return;
+    }
+    this.used += this.buffer.write(text, this.used, 'utf8');
   }
 
   private async flush(): Promise<void> {
+    if (!this.used) return;
+    const chunk = this.buffer.subarray(0, this.used);
+    this.buffer = Buffer.allocUnsafe(HashingWriter.CHUNK); // the stream keeps the old one until written
+    this.used = 0;
+    await this.push(chunk);
+  }
+
+  private async push(chunk: Buffer): Promise<void> {
     if (this.error) throw this.error;
-    if (!this.pending.length) return;
-    const buf = Buffer.from(this.pending.join(''), 'utf8');
-    this.pending = [];
-    this.pendingLength = 0;
-    this.hash.update(buf);
-    this.size += buf.length;
-    if (!this.stream.write(buf)) await once(this.stream, 'drain');
+    this.hash.update(chunk);
+    this.size += chunk.length;
+    if (!this.stream.write(chunk)) await once(this.stream, 'drain');
   }
 
   async finish(): Promise<HashedFile> {

@@ -10,6 +10,8 @@ import { projectDatasets, tempDir } from './helpers/fixtures.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** The page renders search results asynchronously: assertions on them retry until they hold. */
+const POLL = { timeout: 10_000, interval: 50 };
 
 /** The whole flow a new user gets from `npm start`, through the npm scripts' entry points, on PGlite. */
 describe('public site end to end', () => {
@@ -39,7 +41,7 @@ describe('public site end to end', () => {
     const page = await context.newPage();
     await page.goto(`${server.url}/`);
     expect(await page.getAttribute('html', 'lang')).toBe('vi');
-    await expect(page.locator('h1').textContent()).resolves.toContain('Cổng dữ liệu mở');
+    await expect.poll(() => page.locator('h1').textContent(), POLL).toContain('Cổng dữ liệu mở');
     await page.getByRole('navigation', { name: 'Điều hướng chính' }).getByRole('link', { name: 'Bộ dữ liệu' }).click();
     await page.waitForURL(`${server.url}/dataset/`);
     await page.getByRole('link', { name: 'Danh sách trường trung học phổ thông năm học 2025–2026' }).click();
@@ -50,7 +52,7 @@ describe('public site end to end', () => {
     expect(facts).toContain('Hằng năm');
 
     await page.getByText('Xem trước').first().click();
-    await expect(page.getByRole('region', { name: /Xem trước Danh sách trường THPT/ }).getByRole('cell', { name: 'Trường THPT Chu Văn An' }).count()).resolves.toBe(1);
+    await expect.poll(() => page.getByRole('region', { name: /Xem trước Danh sách trường THPT/ }).getByRole('cell', { name: 'Trường THPT Chu Văn An' }).count(), POLL).toBe(1);
     const ld = JSON.parse((await page.locator('script[type="application/ld+json"]').textContent())!);
     expect(ld).toMatchObject({ '@type': 'Dataset', name: 'Danh sách trường trung học phổ thông năm học 2025–2026', inLanguage: 'vi', isAccessibleForFree: true });
     expect(ld.description.length).toBeGreaterThanOrEqual(50);
@@ -80,14 +82,14 @@ describe('public site end to end', () => {
     expect(fetched).not.toContain('/search-index.json');
     await page.locator('#search-q').pressSequentially('truong trung h', { delay: 20 });
     const results = page.locator('#search-results');
-    await expect(results.getByRole('link').first().textContent({ timeout: 10_000 })).resolves.toBe('Danh sách trường trung học phổ thông năm học 2025–2026');
-    await expect(results.getByRole('link').count()).resolves.toBe(1);
+    await expect.poll(() => results.getByRole('link').first().textContent(), POLL).toBe('Danh sách trường trung học phổ thông năm học 2025–2026');
+    await expect.poll(() => results.getByRole('link').count(), POLL).toBe(1);
     expect(await results.locator('mark').first().textContent()).toBe('trường');
     expect(fetched).toContain('/search-index.json');
     expect(new URL(page.url()).searchParams.get('q')).toBe('truong trung h');
     await page.goto(`${server.url}/dataset/?q=${encodeURIComponent('xe buyt')}`);
-    await expect(results.getByRole('link').first().textContent({ timeout: 10_000 })).resolves.toBe('Các tuyến xe buýt đang khai thác');
-    await expect(page.locator('#search-status').textContent()).resolves.toContain('1 kết quả');
+    await expect.poll(() => results.getByRole('link').first().textContent(), POLL).toBe('Các tuyến xe buýt đang khai thác');
+    await expect.poll(() => page.locator('#search-status').textContent(), POLL).toContain('1 kết quả');
     await page.close();
   });
 
@@ -97,20 +99,20 @@ describe('public site end to end', () => {
     const facets = page.getByRole('form', { name: 'Lọc bộ dữ liệu' });
     await facets.getByRole('checkbox', { name: /Sở Nội vụ tỉnh Gia Lai/ }).check();
     const results = page.locator('#search-results');
-    await expect(page.locator('#search-status').textContent({ timeout: 10_000 })).resolves.toMatch(/^3 kết quả/);
+    await expect.poll(() => page.locator('#search-status').textContent(), POLL).toMatch(/^3 kết quả/);
     await facets.getByRole('checkbox', { name: /^ *XLSX/ }).check();
-    await expect(page.locator('#search-status').textContent()).resolves.toMatch(/^1 kết quả/);
-    await expect(results.getByRole('link').textContent()).resolves.toBe('Đối chiếu đơn vị hành chính cấp xã trước và sau sắp xếp, tỉnh Gia Lai');
+    await expect.poll(() => page.locator('#search-status').textContent(), POLL).toMatch(/^1 kết quả/);
+    await expect.poll(() => results.getByRole('link').textContent(), POLL).toBe('Đối chiếu đơn vị hành chính cấp xã trước và sau sắp xếp, tỉnh Gia Lai');
     // the unit facet still counts every format of the unit's data; the format facet counts within the unit
-    await expect(facets.getByRole('checkbox', { name: /^ *CSV/ }).locator('..').locator('.count').textContent()).resolves.toBe('(2)');
+    await expect.poll(() => facets.getByRole('checkbox', { name: /^ *CSV/ }).locator('..').locator('.count').textContent(), POLL).toBe('(2)');
     await page.selectOption('#sort', 'title');
     const shared = page.url();
     expect(new URL(shared).searchParams.getAll('org')).toEqual(['so-noi-vu']);
     expect(new URL(shared).searchParams.getAll('format')).toEqual(['XLSX']);
     const again = await browser.newPage();
     await again.goto(shared);
-    await expect(again.locator('#search-status').textContent({ timeout: 10_000 })).resolves.toMatch(/^1 kết quả/);
-    await expect(again.getByRole('checkbox', { name: /^ *XLSX/ }).isChecked()).resolves.toBe(true);
+    await expect.poll(() => again.locator('#search-status').textContent(), POLL).toMatch(/^1 kết quả/);
+    await expect.poll(() => again.getByRole('checkbox', { name: /^ *XLSX/ }).isChecked(), POLL).toBe(true);
     await again.close();
     await page.close();
   });
@@ -120,7 +122,7 @@ describe('public site end to end', () => {
     const page = await context.newPage();
     await page.goto(`${server.url}/dataset/?q=xe`);
     const catalog = JSON.parse(fs.readFileSync(path.join(dataDir, 'publish', 'catalog.json'), 'utf8'));
-    await expect(page.locator('#all-datasets h2 a').count()).resolves.toBe(catalog.datasets.length);
+    await expect.poll(() => page.locator('#all-datasets h2 a').count(), POLL).toBe(catalog.datasets.length);
     await context.close();
   });
 
@@ -128,7 +130,7 @@ describe('public site end to end', () => {
     const page = await browser.newPage();
     await page.goto(`${server.url}/organization/so-noi-vu/`);
     expect(await page.locator('h1').textContent()).toBe('Sở Nội vụ tỉnh Gia Lai');
-    await expect(page.getByRole('link', { name: /Danh mục 34 tỉnh, thành phố/ }).count()).resolves.toBe(1);
+    await expect.poll(() => page.getByRole('link', { name: /Danh mục 34 tỉnh, thành phố/ }).count(), POLL).toBe(1);
     await page.close();
   });
 

@@ -70,6 +70,19 @@ describe('ingest: Vietnamese formats and types', () => {
   });
 });
 
+describe('ingest: types inferred from the whole table', () => {
+  it('rewrites the outputs when rows after the first thousand widen a type (integer → number, empty → integer)', async () => {
+    const rows = ['Mã,Giá trị,Ghi chú,Số lượng'];
+    for (let i = 1; i <= 1500; i++) rows.push(`${10000 + i},${i > 1400 ? `"${i},5"` : i},dòng ${i},${i > 1200 ? i : ''}`);
+    const r = await ingest('rong.csv', rows.join('\n'));
+    expect(r.report.valid).toBe(true);
+    expect(Object.fromEntries(r.report.fields.map((f) => [f.name, f.type]))).toEqual({ 'Mã': 'string', 'Giá trị': 'number', 'Ghi chú': 'string', 'Số lượng': 'integer' });
+    expect(r.json[0]).toEqual({ 'Mã': '10001', 'Giá trị': 1, 'Ghi chú': 'dòng 1', 'Số lượng': null });
+    expect(r.json[1499]).toEqual({ 'Mã': '11500', 'Giá trị': 1500.5, 'Ghi chú': 'dòng 1500', 'Số lượng': 1500 });
+    expect(r.csv.split('\r\n')[1500]).toBe('11500,1500.5,dòng 1500,1500');
+  });
+});
+
 describe('ingest: spreadsheets and JSON', () => {
   it('reads an .xlsx whose table starts under a title row and ignores trailing empty rows', async () => {
     const wb = new ExcelJS.Workbook();

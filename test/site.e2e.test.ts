@@ -126,6 +126,26 @@ describe('public site end to end', () => {
     await context.close();
   });
 
+  it('has an English interface for the same pages, and switches language on the same page', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/dataset/truong-trung-hoc-pho-thong/`);
+    await page.getByRole('link', { name: 'English' }).click();
+    await page.waitForURL(`${server.url}/en/dataset/truong-trung-hoc-pho-thong/`);
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    expect(await page.locator('h1').getAttribute('lang')).toBe('vi'); // the unit's title stays Vietnamese, marked as such
+    await expect.poll(() => page.getByRole('link', { name: /^Download UTF-8 CSV/ }).count(), POLL).toBe(1);
+    expect(await page.locator('aside h2').textContent()).toBe('About this dataset');
+    expect(await page.locator('dl.facts').textContent()).toContain('Yearly');
+    await page.getByRole('link', { name: 'Tiếng Việt' }).click();
+    await page.waitForURL(`${server.url}/dataset/truong-trung-hoc-pho-thong/`);
+    for (const p of ['/en/', '/en/dataset/', '/en/organization/', '/en/organization/so-noi-vu/']) {
+      const res = await fetch(`${server.url}${p}`);
+      expect(res.status, p).toBe(200);
+      expect(await res.text(), p).toContain('<html lang="en"');
+    }
+    await page.close();
+  });
+
   it('shows a page for every unit with its datasets', async () => {
     const page = await browser.newPage();
     await page.goto(`${server.url}/organization/so-noi-vu/`);
@@ -150,7 +170,7 @@ describe('public site end to end', () => {
   it('has no WCAG 2.1 AA violation that axe-core finds on the home, list, dataset, unit and 404 pages', async () => {
     const context = await browser.newContext({ locale: 'vi-VN' });
     const page = await context.newPage();
-    for (const p of ['/', '/dataset/', '/dataset/?q=xa&format=CSV', '/dataset/truong-trung-hoc-pho-thong/', '/dataset/doi-chieu-don-vi-hanh-chinh-cap-xa-gia-lai/', '/organization/', '/organization/so-noi-vu/', '/group/', '/group/hanh-chinh/', '/khong-co-trang-nay/']) {
+    for (const p of ['/', '/dataset/', '/dataset/?q=xa&format=CSV', '/dataset/truong-trung-hoc-pho-thong/', '/dataset/doi-chieu-don-vi-hanh-chinh-cap-xa-gia-lai/', '/organization/', '/organization/so-noi-vu/', '/group/', '/group/hanh-chinh/', '/khong-co-trang-nay/', '/en/', '/en/dataset/', '/en/dataset/truong-trung-hoc-pho-thong/', '/en/organization/so-noi-vu/']) {
       await page.goto(`${server.url}${p}`);
       const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
       expect(result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), p).toEqual([]);

@@ -21,7 +21,8 @@ export const DECODER: Record<DetectedEncoding, string> = {
   'windows-1258': 'windows-1258', 'windows-1252': 'windows-1252', tcvn3: 'tcvn',
 };
 
-const TCVN3_WARNING = 'Văn bản có dấu hiệu dùng bảng mã TCVN3 (ABC, phông .VnTime) cũ; đã chuyển sang Unicode, hãy kiểm tra lại chữ hoa có dấu. Nên lưu tệp dưới dạng UTF-8.';
+const TCVN3_DECODED = 'Văn bản có dấu hiệu dùng bảng mã TCVN3 (ABC, phông .VnTime) cũ; đã chuyển sang Unicode, hãy kiểm tra lại chữ hoa có dấu. Nên lưu tệp dưới dạng UTF-8.';
+const TCVN3_MOJIBAKE = 'Văn bản có dấu hiệu dùng bảng mã TCVN3 (ABC, phông .VnTime) cũ: chữ có dấu sẽ hiển thị sai. Hãy chuyển tệp sang Unicode (UTF-8) trước khi tải lên.';
 const VNI_WARNING = 'Văn bản có dấu hiệu dùng bảng mã VNI (phông VNI-Times) cũ: chữ có dấu sẽ hiển thị sai. Hãy chuyển tệp sang Unicode (UTF-8) trước khi tải lên.';
 
 /**
@@ -42,7 +43,7 @@ export function detectEncoding(sample: Buffer): EncodingGuess {
   let shapeBytes = 0;
   for (const b of sample) if (b >= 0xa8 && b <= 0xae) shapeBytes++;
   if (shapeBytes >= 3 && scores.tcvn3 > Math.max(0, scores['windows-1258']) * 1.5) {
-    return { encoding: 'tcvn3', decoder: 'tcvn', warnings: [TCVN3_WARNING] };
+    return { encoding: 'tcvn3', decoder: 'tcvn', warnings: [TCVN3_DECODED] };
   }
   // only Vietnamese uses ă đ ơ ư and Windows-1258's separate tone marks; French or German text has neither
   const cp1258Text = iconv.decode(sample, 'windows-1258');
@@ -55,7 +56,7 @@ export function detectEncoding(sample: Buffer): EncodingGuess {
 
 function withTextWarnings(encoding: DetectedEncoding, sample: Buffer, warnings: string[] = []): EncodingGuess {
   const text = iconv.decode(sample, DECODER[encoding]);
-  if (looksLikeTcvn3Mojibake(text)) warnings.push(TCVN3_WARNING.replace('đã chuyển sang Unicode, hãy kiểm tra lại chữ hoa có dấu', 'chữ có dấu sẽ hiển thị sai'));
+  if (looksLikeTcvn3Mojibake(text)) warnings.push(TCVN3_MOJIBAKE);
   else if (looksLikeVni(text)) warnings.push(VNI_WARNING);
   return { encoding, decoder: DECODER[encoding], warnings };
 }

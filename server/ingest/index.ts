@@ -183,7 +183,7 @@ export async function ingestFile(filePath: string, opts: IngestOptions): Promise
     progress.phase = 'đọc';
     const tableOpts = {
       schema: opts.schema, signal: opts.signal, flagInvalidBytes: encoding?.startsWith('utf-') ?? false, padShortRows: format === 'XLSX',
-      onProgress: (p: { rows: number }) => { progress.rows = p.rows; },
+      onProgress: (rows: number) => { progress.rows = rows; },
     };
     let table = await processTable(openRows(), log, { csv: csvPath, json: jsonPath }, tableOpts);
     if (table.needsSecondPass) {

@@ -32,10 +32,10 @@ export function record(log: ProblemLog, p: IngestProblem, severity: 'error' | 'w
   }
 }
 
-export interface Progress { phase: 'đọc' | 'kiểm tra'; rows: number }
 export interface TableOptions {
   schema?: TableSchema;
-  onProgress?: (p: Progress) => void;
+  /** rows read so far, every 10,000 rows */
+  onProgress?: (rows: number) => void;
   signal?: AbortSignal;
   /** report U+FFFD in cells: the decoder's mark for bytes that were not valid in the file's encoding */
   flagInvalidBytes?: boolean;
@@ -160,7 +160,7 @@ export async function processTable(rows: RowSource, log: ProblemLog, paths: { cs
       if (opts.flagInvalidBytes && cells[i]!.includes('\uFFFD')) record(log, problem('encoding-error', `hàng ${rowNo}, cột ${i + 1}: có byte không hợp lệ trong bảng mã của tệp`, { rowNumber: rowNo, fieldNumber: i + 1, fieldName: h[i], cell: cells[i]!.slice(0, 200) }));
     }
     dataRows++;
-    if (dataRows % 10_000 === 0) { checkAborted(opts.signal); opts.onProgress?.({ phase: 'đọc', rows: dataRows }); }
+    if (dataRows % 10_000 === 0) { checkAborted(opts.signal); opts.onProgress?.(dataRows); }
     if (declared) return emit(rowNo, cells);
     if (provisional) return emit(rowNo, cells);
     sample.push([rowNo, cells]);

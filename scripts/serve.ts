@@ -1,8 +1,8 @@
-// npm run serve — serve the site already built in DATA_DIR/site.
-import { loadConfig } from '../server/config.ts';
-import { startServer } from '../server/http/server.ts';
+// npm run serve — serve the site already built in DATA_DIR/site, with the workspace and the API.
+import { openPortal } from '../server/portal.ts';
+import { serve } from '../server/commands.ts';
 import { log } from '../server/log.ts';
 
-const config = loadConfig();
-const server = await startServer({ dataDir: config.dataDir, host: config.host, port: config.port });
-log('serve', `phục vụ ${config.dataDir}/site tại ${server.url}/`);
+const portal = await openPortal();
+const server = await serve(portal);
+log('serve', `phục vụ ${portal.config.dataDir}/site tại ${server.url}/`);

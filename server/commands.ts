@@ -1,9 +1,20 @@
+import crypto from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import { eq } from 'drizzle-orm';
 import { openPortal, type Portal } from './portal.ts';
 import { loadDemoCatalog, type SeedResult } from './seed/demo.ts';
 import { writeSnapshot } from './publish/snapshot.ts';
-import { buildSite } from './publish/site-build.ts';
+import { buildSite, latestServerEntry, markServerBuildInUse } from './publish/site-build.ts';
 import { startServer } from './http/server.ts';
 import { log } from './log.ts';
+import { schema } from './db/index.ts';
+import { createAccount } from './auth/accounts.ts';
+import { SYSTEM } from './catalog/datasets.ts';
+import { Publisher } from './workspace/publisher.ts';
+import { Workspace } from './workspace/service.ts';
+import { runFreshnessCheck } from './freshness/check.ts';
+import { deliverOutbox, smtpTransport } from './freshness/mailer.ts';
+import { localDate } from './freshness/due.ts';
 
 /** The command-line entry points' work; scripts/ only call these. */
 
@@ -23,22 +34,78 @@ export async function build(portal: Portal) {
   return buildSite({ dataDir: portal.config.dataDir, siteUrl: portal.config.siteUrl });
 }
 
-/** `npm start`: migrate, load the demo catalogue, publish, build the site and serve it. */
+/** A new database gets one admin account (the province's IT department); its password is shown once. */
+export async function ensureAdmin(portal: Portal): Promise<void> {
+  const db = portal.database.db;
+  const [admin] = await db.select({ id: schema.accounts.id }).from(schema.accounts).where(eq(schema.accounts.role, 'admin')).limit(1);
+  if (admin) return;
+  const password = portal.config.adminPassword ?? crypto.randomBytes(12).toString('base64url');
+  await createAccount(db, { username: 'admin', displayName: 'Sở Khoa học và Công nghệ (quản trị)', password, role: 'admin' }, SYSTEM);
+  log('start', portal.config.adminPassword ? 'đã tạo tài khoản quản trị "admin" (mật khẩu từ ADMIN_PASSWORD)' : `đã tạo tài khoản quản trị "admin" với mật khẩu: ${password} — hãy đổi hoặc đặt ADMIN_PASSWORD`);
+}
+
+/** `npm run check-updates`: the quarterly-update check, then delivery of queued reminders. */
+export async function checkUpdates(portal: Portal, trigger = 'command') {
+  const result = await runFreshnessCheck(portal.database.db, { trigger, siteUrl: portal.config.siteUrl });
+  const mail = await deliverOutbox(portal.database.db, await smtpTransport(portal.config.smtpUrl), portal.config.mailFrom);
+  if (!portal.config.smtpUrl) log('mail', `chưa cấu hình SMTP_URL: ${mail.waiting} thư nhắc chờ trong hộp thư đi (hiển thị trong khu làm việc)`);
+  return { ...result, mail };
+}
+
+/** `npm start`: migrate, load the demo catalogue, publish, build the site and serve it with the workspace. */
 export async function start(): Promise<void> {
   const t0 = Date.now();
   const portal = await openPortal();
   await seed(portal);
+  await ensureAdmin(portal);
   await publish(portal);
-  await build(portal);
-  const server = await startServer({ dataDir: portal.config.dataDir, host: portal.config.host, port: portal.config.port });
-  log('start', `cổng dữ liệu sẵn sàng tại ${server.url}/ sau ${((Date.now() - t0) / 1000).toFixed(1)} s (dữ liệu: ${portal.config.dataDir})`);
+  const built = await build(portal);
+  const server = await serve(portal, built.serverEntry);
+  log('start', `cổng dữ liệu sẵn sàng tại ${server.url}/ (khu làm việc: ${server.url}/workspace/) sau ${((Date.now() - t0) / 1000).toFixed(1)} s (dữ liệu: ${portal.config.dataDir})`);
+}
+
+/** Serves the built site, the workspace and the API; runs the update check daily (UTC+7) and rebuilds when statuses change. */
+export async function serve(portal: Portal, serverEntry: string | null = latestServerEntry()) {
+  const publisher = new Publisher(async () => { await publish(portal); await build(portal); });
+  const workspace = new Workspace(portal.database.db, portal.store, publisher);
+  let astroHandler = null;
+  if (serverEntry) {
+    markServerBuildInUse(serverEntry);
+    astroHandler = (await import(pathToFileURL(serverEntry).href)).handler;
+  } else {
+    log('start', 'chưa có bản dựng nào: khu làm việc chưa sẵn sàng (chạy npm run build:site)');
+  }
+  const server = await startServer({
+    dataDir: portal.config.dataDir, host: portal.config.host, port: portal.config.port, workspace, astroHandler,
+    cookieSecure: portal.config.cookieSecure, uploadMaxBytes: portal.config.uploadMaxBytes,
+  });
+
+  let lastDay = '';
+  let lastCounts = '';
+  const tick = async () => {
+    const today = localDate(new Date());
+    if (today === lastDay) return;
+    lastDay = today;
+    const r = await checkUpdates(portal, 'schedule');
+    const counts = JSON.stringify(r.counts);
+    // statuses on the static pages move with the calendar: rebuild when a dataset changed status
+    if (lastCounts && counts !== lastCounts) publisher.request('trạng thái cập nhật thay đổi theo ngày');
+    lastCounts = counts;
+  };
+  await tick().catch((err) => log('freshness', `lỗi: ${(err as Error).stack}`));
+  const timer = setInterval(() => { tick().catch((err) => log('freshness', `lỗi: ${(err as Error).stack}`)); }, 15 * 60_000);
+  timer.unref();
+
   const stop = async () => {
+    clearInterval(timer);
     await server.close();
+    await publisher.idle();
     await portal.close();
     process.exit(0);
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  return server;
 }
 
 /** Runs one command with an open portal and a clear exit code. */

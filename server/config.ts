@@ -8,6 +8,14 @@ export interface PortalConfig {
   host: string;
   siteUrl: string;
   datasetsDir: string;
+  /** Secure attribute on the session cookie; only a plain-HTTP test setup on another host turns it off */
+  cookieSecure: boolean;
+  uploadMaxBytes: number;
+  /** smtp://user:pass@host:port; unset: reminders wait in the outbox and show in the workspace */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** the first admin's password on a new database (otherwise a random one is printed once) */
+  adminPassword: string | undefined;
 }
 
 export const projectRoot = path.resolve(import.meta.dirname, '..');
@@ -23,6 +31,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PortalConfig {
     host,
     siteUrl: (env.SITE_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     datasetsDir: path.resolve(env.DATASETS_DIR ?? path.join(projectRoot, 'datasets')),
+    cookieSecure: env.COOKIE_SECURE !== '0',
+    uploadMaxBytes: Number(env.UPLOAD_MAX_MB ?? 512) * 1024 * 1024,
+    smtpUrl: env.SMTP_URL || undefined,
+    mailFrom: env.MAIL_FROM ?? 'Cổng dữ liệu mở <no-reply@localhost>',
+    adminPassword: env.ADMIN_PASSWORD || undefined,
   };
 }
 

@@ -31,13 +31,37 @@ export async function openDatabase(opts: { databaseUrl?: string; pgDir?: string 
   const { drizzle } = await import('drizzle-orm/pglite');
   const { migrate } = await import('drizzle-orm/pglite/migrator');
   let client;
+  let unlock = () => {};
   if (opts.pgDir) {
     fs.mkdirSync(opts.pgDir, { recursive: true });
+    unlock = lockDirectory(opts.pgDir);
     client = new PGlite(opts.pgDir);
   } else {
     client = new PGlite(); // in memory, for tests
   }
   const db = drizzle(client, { schema });
   await migrate(db, { migrationsFolder });
-  return { db: db as unknown as Db, kind: 'pglite', close: () => client.close() };
+  return { db: db as unknown as Db, kind: 'pglite', close: async () => { await client.close(); unlock(); } };
+}
+
+/**
+ * PGlite is one process's database: a second process opening the same folder would corrupt it.
+ * A lock file with the owner's pid refuses that with a clear message (a dead owner's lock is taken over).
+ */
+function lockDirectory(dir: string): () => void {
+  const lock = `${dir}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(lock, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const owner = Number(fs.readFileSync(lock, 'utf8'));
+      let alive = owner === process.pid;
+      try { if (!alive && owner > 0) { process.kill(owner, 0); alive = true; } } catch (e) { alive = (e as NodeJS.ErrnoException).code === 'EPERM'; }
+      if (alive) throw new Error(`CSDL nhúng ${dir} đang được tiến trình ${owner} sử dụng (npm start?). Hãy chạy lệnh này khi máy chủ dừng, hoặc dùng DATABASE_URL (PostgreSQL).`);
+      fs.rmSync(lock, { force: true });
+    }
+  }
+  throw new Error(`Không khóa được ${lock}`);
 }

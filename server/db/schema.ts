@@ -132,3 +132,45 @@ export const auditEvents = pgTable('audit_events', {
   afterHash: text('after_hash'),
   details: jsonb('details').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
 });
+
+/** A signed-in browser. Only the sha256 of the cookie's token is stored; csrf is the forms' token for this session. */
+export const sessions = pgTable('sessions', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  tokenHash: text('token_hash').notNull().unique(),
+  accountId: uuid('account_id').notNull().references(() => accounts.id),
+  csrfToken: text('csrf_token').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+});
+
+/** Each run of the quarterly-update check, with what it counted and queued. */
+export const freshnessRuns = pgTable('freshness_runs', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+  finishedAt: timestamp('finished_at', { withTimezone: true }),
+  trigger: text('trigger').notNull(), // 'command', 'schedule', 'test'
+  counts: jsonb('counts').$type<Record<string, number>>().notNull().default(sql`'{}'::jsonb`),
+  remindersQueued: integer('reminders_queued').notNull().default(0),
+});
+
+/**
+ * Reminders to units' editors. dedupeKey (dataset, kind, due date, account) is unique, so a run
+ * repeated the same day queues nothing twice; sentAt is set once SMTP has accepted the message.
+ */
+export const outbox = pgTable('outbox', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  dedupeKey: text('dedupe_key').notNull().unique(),
+  kind: text('kind', { enum: ['due-soon', 'overdue'] }).notNull(),
+  datasetId: uuid('dataset_id').notNull().references(() => datasets.id),
+  organizationId: uuid('organization_id').notNull().references(() => organizations.id),
+  accountId: uuid('account_id').notNull().references(() => accounts.id),
+  toAddress: text('to_address'),
+  dueDate: date('due_date').notNull(),
+  subject: text('subject').notNull(),
+  body: text('body').notNull(),
+  runId: bigint('run_id', { mode: 'number' }),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  sentAt: timestamp('sent_at', { withTimezone: true }),
+  attempts: integer('attempts').notNull().default(0),
+  lastError: text('last_error'),
+}, (t) => [index('outbox_org_idx').on(t.organizationId)]);

@@ -2,20 +2,90 @@ import http from 'node:http';
 import path from 'node:path';
 import { serveStatic } from './static.ts';
 import { log } from '../log.ts';
+import { handleVersionUpload } from './api.ts';
+import { handleCreateForm, handleUploadForm, sameOrigin } from './forms.ts';
+import { readCookie, SESSION_COOKIE, sessionFromToken, SignInLimiter, type SessionInfo } from '../auth/sessions.ts';
+import { FlashStore } from '../workspace/flash.ts';
+import type { Workspace } from '../workspace/service.ts';
+import { sendJson } from './respond.ts';
 
 export interface RunningServer { server: http.Server; url: string; close(): Promise<void> }
 
-/** The portal's HTTP server: for now the static public site with its downloads. */
-export async function startServer(opts: { dataDir: string; host: string; port: number }): Promise<RunningServer> {
+type AstroHandler = (req: http.IncomingMessage, res: http.ServerResponse, next: (err?: unknown) => void, locals: object) => Promise<void>;
+
+/** What the workspace's on-demand Astro pages find in Astro.locals. */
+export interface WorkspaceLocals {
+  workspace: Workspace;
+  session: SessionInfo | null;
+  flash: FlashStore;
+  limiter: SignInLimiter;
+  cookieSecure: boolean;
+}
+
+export interface ServerOptions {
+  dataDir: string;
+  host: string;
+  port: number;
+  /** the units' workspace and upload API; without it the server serves the public site only */
+  workspace?: Workspace;
+  /** the node adapter's handler from the site build (on-demand workspace pages) */
+  astroHandler?: AstroHandler | null;
+  cookieSecure?: boolean;
+  uploadMaxBytes?: number;
+}
+
+/** The portal's HTTP server: the static public site, the upload API and the units' workspace. */
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const handleStatic = serveStatic(path.join(opts.dataDir, 'site'));
+  const flash = new FlashStore();
+  const limiter = new SignInLimiter();
+  const maxBytes = opts.uploadMaxBytes ?? 512 * 1024 * 1024;
+  const cookieSecure = opts.cookieSecure ?? true;
+
+  async function route(req: http.IncomingMessage, res: http.ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const p = url.pathname;
+    const ws = opts.workspace;
+    const api = /^\/api\/datasets\/([a-z0-9-]{1,100})\/versions\/?$/.exec(p);
+    if (api && ws) {
+      if (req.method !== 'POST') return sendJson(res, 405, { success: false, error: { code: 'method-not-allowed', message: 'Chỉ hỗ trợ POST.' } });
+      return handleVersionUpload(req, res, ws, api[1]!, maxBytes);
+    }
+    if ((p === '/workspace' || p.startsWith('/workspace/')) && ws) {
+      res.setHeader('cache-control', 'no-store');
+      res.setHeader('x-frame-options', 'DENY');
+      res.setHeader('x-content-type-options', 'nosniff');
+      res.setHeader('referrer-policy', 'same-origin');
+      const session = await sessionFromToken(ws.db, readCookie(req.headers.cookie, SESSION_COOKIE));
+      const action = /^\/workspace\/actions\/(?:upload\/([a-z0-9-]{1,100})|(create))$/.exec(p);
+      if (action) {
+        if (req.method !== 'POST') { res.writeHead(405, { allow: 'POST' }); res.end(); return; }
+        if (!session || !sameOrigin(req)) {
+          req.resume();
+          res.writeHead(session ? 403 : 401, { 'content-type': 'text/plain; charset=utf-8' });
+          res.end(session ? 'Yêu cầu không hợp lệ (khác nguồn gốc).' : 'Bạn cần đăng nhập.');
+          return;
+        }
+        const ctx = { workspace: ws, flash, session, maxBytes };
+        return action[1] ? handleUploadForm(req, res, ctx, action[1]) : handleCreateForm(req, res, ctx);
+      }
+      if (!opts.astroHandler) {
+        res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end('Khu làm việc chưa sẵn sàng: trang chưa được dựng (npm run build:site).');
+        return;
+      }
+      const locals: WorkspaceLocals = { workspace: ws, session, flash, limiter, cookieSecure };
+      return opts.astroHandler(req, res, () => handleStatic(req, res), locals);
+    }
+    handleStatic(req, res);
+  }
+
   const server = http.createServer((req, res) => {
-    try {
-      handleStatic(req, res);
-    } catch (err) {
+    route(req, res).catch((err) => {
       log('http', `lỗi: ${(err as Error).stack}`);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
       res.end('Lỗi máy chủ');
-    }
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -23,5 +93,5 @@ export async function startServer(opts: { dataDir: string; host: string; port: n
   });
   const addr = server.address() as import('node:net').AddressInfo;
   const url = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${addr.port}`;
-  return { server, url, close: () => new Promise((r) => server.close(() => r())) };
+  return { server, url, close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) };
 }

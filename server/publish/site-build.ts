@@ -9,7 +9,7 @@ import type { SnapshotDataset } from './types.ts';
  * Builds the static site from the current publication snapshot into a new folder, adds the
  * download files (hard links to the snapshot's blobs), then switches the `site` link to it at once.
  */
-export async function buildSite(opts: { dataDir: string; siteUrl: string }): Promise<{ dir: string; pages: number; files: number; ms: number }> {
+export async function buildSite(opts: { dataDir: string; siteUrl: string }): Promise<{ dir: string; pages: number; files: number; ms: number; serverEntry: string }> {
   const started = Date.now();
   const snapshot = fs.realpathSync(path.join(opts.dataDir, 'publish'));
   const buildsDir = path.join(opts.dataDir, 'site-builds');
@@ -22,15 +22,23 @@ export async function buildSite(opts: { dataDir: string; siteUrl: string }): Pro
   log('site', `dựng trang tĩnh từ ${snapshot}`);
   // Astro's prerender step imports packages from the output folder, so it must build inside the
   // project (where node_modules resolves); only the finished static files move to the data directory.
+  // The build's server part (the workspace's on-demand pages) stays there, for the HTTP server to load.
   const work = path.join(projectRoot, '.build', path.basename(dir));
+  const building = `${work}.building.${process.pid}`; // keeps a concurrent build from pruning this one
   try {
+    fs.mkdirSync(path.dirname(work), { recursive: true });
+    fs.writeFileSync(building, '');
     const { build } = await import('astro');
     await build({ root: projectRoot, outDir: work, site: opts.siteUrl, logLevel: 'warn', mode: 'production' });
     fs.mkdirSync(tmp, { recursive: true });
     moveDir(path.join(work, 'client'), path.join(tmp, 'client'));
-  } finally {
+  } catch (err) {
     fs.rmSync(work, { recursive: true, force: true });
+    fs.rmSync(building, { force: true });
+    throw err;
   }
+  fs.rmSync(building, { force: true });
+  pruneServerBuilds(work);
 
   const client = path.join(tmp, 'client');
   let files = 0;
@@ -46,7 +54,45 @@ export async function buildSite(opts: { dataDir: string; siteUrl: string }): Pro
   pruneOld(buildsDir, dir, 2);
   const ms = Date.now() - started;
   log('site', `xong: ${pages} trang, ${files} tệp tải về, ${(ms / 1000).toFixed(1)} s → ${dir}`);
-  return { dir, pages, files, ms };
+  return { dir, pages, files, ms, serverEntry: path.join(work, 'server', 'entry.mjs') };
+}
+
+/**
+ * Marks a build's server part as loaded by this process, so later builds do not delete the code it
+ * imports lazily (one marker file per process; a dead process's marker no longer protects it).
+ */
+export function markServerBuildInUse(serverEntry: string): void {
+  fs.writeFileSync(`${path.dirname(path.dirname(serverEntry))}.in-use.${process.pid}`, '');
+}
+
+function pruneServerBuilds(current: string): void {
+  const root = path.dirname(current);
+  const names = fs.readdirSync(root);
+  const markers = names.map((n) => /^(.+)\.(?:in-use|building)\.(\d+)$/.exec(n)).filter((m) => m !== null);
+  const live = new Set(markers.filter((m) => alive(Number(m[2]))).map((m) => m[1]));
+  for (const m of markers) if (!live.has(m[1]!)) fs.rmSync(path.join(root, m[0]), { force: true });
+  for (const name of names) {
+    const dir = path.join(root, name);
+    if (dir === current || live.has(name) || /\.(?:in-use|building)\.\d+$/.test(name)) continue;
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The newest build's server entry, for `npm run serve` (which does not build). */
+export function latestServerEntry(): string | null {
+  const root = path.join(projectRoot, '.build');
+  if (!fs.existsSync(root)) return null;
+  const entries = fs.readdirSync(root).filter((n) => !n.includes('.')).sort().reverse().map((n) => path.join(root, n, 'server', 'entry.mjs'));
+  return entries.find((e) => fs.existsSync(e)) ?? null;
 }
 
 function place(snapshot: string, client: string, url: string, sha256: string): number {

@@ -1,0 +1,75 @@
+import fs from 'node:fs';
+import type http from 'node:http';
+import busboy from 'busboy';
+import type { BlobStore } from '../storage/blobs.ts';
+import { CatalogError } from '../catalog/datasets.ts';
+
+export interface MultipartResult {
+  fields: Record<string, string>;
+  file: { path: string; originalName: string; size: number } | null;
+  /** removes the temporary file; call when the ingest is done with it */
+  cleanup(): void;
+}
+
+/**
+ * Streams a multipart/form-data body: the single `file` part goes to a temporary file named by the
+ * store (the uploader's file name is kept only as a display name), fields are kept as strings.
+ * `beforeFile` runs when the file part starts — after the fields that precede it — so a form's CSRF
+ * token is checked before any byte of the file is written.
+ */
+export function readMultipart(req: http.IncomingMessage, store: BlobStore, opts: { maxBytes: number; beforeFile?: (fields: Record<string, string>) => void }): Promise<MultipartResult> {
+  return new Promise((resolve, reject) => {
+    const fields: Record<string, string> = {};
+    let file: MultipartResult['file'] = null;
+    let tmp: string | null = null;
+    let failed: Error | null = null;
+    const cleanup = () => { if (tmp) fs.rmSync(tmp, { force: true }); };
+    const fail = (err: Error) => {
+      if (failed) return;
+      failed = err;
+      cleanup();
+      req.unpipe(bb);
+      req.resume(); // drain what the client still sends, so it can read our answer
+      reject(err);
+    };
+    let bb: busboy.Busboy;
+    try {
+      bb = busboy({ headers: req.headers, limits: { files: 1, fields: 50, fieldSize: 64 * 1024, fileSize: opts.maxBytes }, defParamCharset: 'utf8' });
+    } catch {
+      reject(new CatalogError('not-multipart', 'Yêu cầu phải gửi dạng multipart/form-data với trường "file".'));
+      return;
+    }
+    let writing: Promise<void> = Promise.resolve();
+    // a repeated field (checkboxes) arrives as one comma-separated value
+    bb.on('field', (name, value) => { if (name !== 'file') fields[name] = fields[name] !== undefined ? `${fields[name]},${value.normalize('NFC')}` : value.normalize('NFC'); });
+    bb.on('file', (name, stream, info) => {
+      if (name !== 'file' || failed) { stream.resume(); return; }
+      try {
+        opts.beforeFile?.(fields);
+      } catch (err) {
+        stream.resume();
+        fail(err as Error);
+        return;
+      }
+      tmp = store.tempPath('.upload');
+      const out = fs.createWriteStream(tmp, { flags: 'wx' });
+      let size = 0;
+      stream.on('data', (c: Buffer) => { size += c.length; });
+      stream.on('limit', () => fail(new CatalogError('file-too-large', `Tệp vượt quá giới hạn ${Math.round(opts.maxBytes / 1048576)} MB.`)));
+      writing = new Promise((res, rej) => {
+        out.on('finish', res);
+        out.on('error', rej);
+        stream.on('error', rej);
+      });
+      stream.pipe(out);
+      stream.on('end', () => { file = { path: tmp!, originalName: (info.filename ?? 'tep-tai-len').normalize('NFC'), size }; });
+    });
+    bb.on('error', (err) => fail(new CatalogError('bad-multipart', `Không đọc được dữ liệu gửi lên: ${(err as Error).message}`)));
+    bb.on('close', () => {
+      if (failed) return;
+      writing.then(() => resolve({ fields, file: file && file.size > 0 ? file : file, cleanup }), (err) => fail(err as Error));
+    });
+    req.on('aborted', () => fail(new CatalogError('aborted', 'Tải lên bị gián đoạn.')));
+    req.pipe(bb);
+  });
+}

@@ -61,8 +61,8 @@ export async function buildSite(opts: { dataDir: string; siteUrl: string }): Pro
  * Marks a build's server part as loaded by this process, so later builds do not delete the code it
  * imports lazily (one marker file per process; a dead process's marker no longer protects it).
  */
-export function markServerBuildInUse(serverEntry: string): void {
-  fs.writeFileSync(`${path.dirname(path.dirname(serverEntry))}.in-use.${process.pid}`, '');
+export function markServerBuildInUse(serverEntry: string, pid = process.pid): void {
+  fs.writeFileSync(`${path.dirname(path.dirname(serverEntry))}.in-use.${pid}`, '');
 }
 
 function pruneServerBuilds(current: string): void {

@@ -1,0 +1,76 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { loadConfig } from '../config.ts';
+import { openPortal } from '../portal.ts';
+import { build, publish } from '../commands.ts';
+import { createAccount, createApiToken } from '../auth/accounts.ts';
+import { publishVersion, SYSTEM, upsertOrganization } from '../catalog/datasets.ts';
+import { markServerBuildInUse } from '../publish/site-build.ts';
+import { startServer } from '../http/server.ts';
+import { Publisher } from '../workspace/publisher.ts';
+import { Workspace } from '../workspace/service.ts';
+import { slugify } from '../text/vietnamese.ts';
+
+const SUBJECTS = ['trường học', 'cơ sở y tế', 'doanh nghiệp đăng ký mới', 'dân số trung bình', 'hộ nghèo', 'chợ và siêu thị', 'điểm du lịch', 'nhà thuốc', 'giá đất ở', 'di tích lịch sử'];
+const PLACES = ['Phường Quy Nhơn', 'Xã Đắk Đoa', 'Phường Pleiku', 'Xã Ia Ly', 'Xã Chư Sê', 'Phường An Nhơn', 'Xã Tây Sơn'];
+
+/**
+ * Time from "publish" (the upload API answering 201) to "visible" (the public page serving the new
+ * version), on a catalogue of n datasets that went through the real ingest, on the embedded database.
+ */
+export async function benchPublish(n: number): Promise<void> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-publish-${n}-`));
+  process.env.PORTAL_QUIET ??= '1';
+  const portal = await openPortal({ ...loadConfig({ DATA_DIR: dataDir, PORT: '0' }), siteUrl: 'http://localhost' });
+  const db = portal.database.db;
+  await upsertOrganization(db, { slug: 'so-y-te', title: 'Sở Y tế' }, SYSTEM);
+  const t0 = Date.now();
+  const file = path.join(dataDir, 'seed.csv');
+  for (let i = 0; i < n; i++) {
+    const title = `Danh sách ${SUBJECTS[i % SUBJECTS.length]} ${PLACES[i % PLACES.length]} số ${i + 1}`;
+    fs.writeFileSync(file, `Mã,Tên,Số lượng\n${i},${title},${i * 7}\n`);
+    await publishVersion(db, portal.store, {
+      create: { slug: `${slugify(title)}`, title, notes: `${title}: dữ liệu tổng hợp theo quý.`, organization: 'so-y-te', tags: ['y tế'], topics: [], licenseId: 'CC-BY-4.0', accessLevel: 'open', updateFrequency: 'quarterly', frequencyReason: null, temporalStart: null, temporalEnd: null, spatial: null, contactName: null, contactEmail: null, source: null, isSample: true },
+      note: 'Công bố lần đầu', actor: SYSTEM, uploads: [{ resourceName: 'du-lieu', title: 'Dữ liệu', description: '', filePath: file, originalName: 'du-lieu.csv' }],
+    });
+    if ((i + 1) % 200 === 0) process.stdout.write(`  nạp ${i + 1}/${n} bộ dữ liệu (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
+  }
+  await publish(portal);
+  const first = await build(portal);
+  process.stdout.write(`  bản dựng đầu: ${first.pages} trang, ${(first.ms / 1000).toFixed(1)} s\n`);
+  markServerBuildInUse(first.serverEntry);
+  const handler = (await import(pathToFileURL(first.serverEntry).href)).handler;
+  const publisher = new Publisher(async () => { await publish(portal); await build(portal); });
+  const server = await startServer({ dataDir, host: '127.0.0.1', port: 0, workspace: new Workspace(db, portal.store, publisher), astroHandler: handler, cookieSecure: false });
+  const account = await createAccount(db, { username: 'bench.admin', displayName: 'Bench', password: 'mat-khau-do-hieu-nang', role: 'admin' }, SYSTEM);
+  const token = await createApiToken(db, account, 'bench', SYSTEM);
+
+  const slug = slugify(`Danh sách ${SUBJECTS[0]} ${PLACES[0]} số 1`);
+  const note = `Cập nhật đo thời gian ${Date.now()}`;
+  const fd = new FormData();
+  fd.append('note', note);
+  fd.append('file', new Blob([`Mã,Tên,Số lượng\n0,Cập nhật,${Date.now() % 1000}\n`]), 'cap-nhat.csv');
+  const start = Date.now();
+  const res = await fetch(`${server.url}/api/datasets/${slug}/versions`, { method: 'POST', body: fd, headers: { authorization: token } });
+  const answered = Date.now();
+  if (res.status !== 201) throw new Error(`upload answered ${res.status}: ${await res.text()}`);
+  let visible = 0;
+  while (!visible) {
+    const page = await fetch(`${server.url}/dataset/${slug}/`);
+    if ((await page.text()).includes(note)) visible = Date.now();
+    else await new Promise((r) => setTimeout(r, 100));
+  }
+  await publisher.idle();
+  process.stdout.write([
+    `\n=== Công bố → hiển thị trên trang công khai, ${n.toLocaleString('vi-VN')} bộ dữ liệu (PGlite) ===`,
+    `API trả lời 201 sau          ${(answered - start).toLocaleString('vi-VN')} ms (kiểm tra + lưu phiên bản)`,
+    `trang công khai hiển thị sau  ${((visible - start) / 1000).toFixed(1)} s (ảnh chụp công bố + dựng lại toàn bộ trang + chuyển đổi)`,
+    `số trang của bản dựng         ${first.pages.toLocaleString('vi-VN')}`,
+    '',
+  ].join('\n'));
+  await server.close();
+  await portal.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}

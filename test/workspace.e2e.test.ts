@@ -154,6 +154,23 @@ describe('units\u2019 workspace end to end', () => {
     expect(pub).toContain('Cập nhật quý 4/2026: thêm phòng khám Đức Cơ');
     expect(pub).toContain(newDue);
     expect(pub).toContain('Phòng khám đa khoa Đức Cơ');
+
+    // withdrawing needs a reason; the public address then says it was withdrawn and why
+    await page.goto(`${server.url}/workspace/datasets/co-so-kham-benh-chua-benh/`);
+    await page.getByLabel('Lý do rút').fill(' '.repeat(12)); // passes the browser's minlength, not the server's check
+    await page.getByRole('button', { name: 'Rút bộ dữ liệu' }).click();
+    await expect.poll(() => page.locator('#loi-rut').textContent(), POLL).toContain('Cần ghi rõ lý do rút bộ dữ liệu');
+    await page.getByLabel('Lý do rút').fill('Dữ liệu được hợp nhất vào Cơ sở dữ liệu y tế của tỉnh');
+    await page.getByRole('button', { name: 'Rút bộ dữ liệu' }).click();
+    await page.waitForURL(/da-rut=1/);
+    expect(await page.locator('dl.facts').textContent()).toContain('Đã rút — lý do: Dữ liệu được hợp nhất vào Cơ sở dữ liệu y tế của tỉnh');
+    await publisher.idle();
+    await page.goto(`${server.url}/dataset/co-so-kham-benh-chua-benh/`);
+    expect(await page.locator('main').textContent()).toContain('Bộ dữ liệu này đã được rút khỏi cổng');
+    expect(await page.locator('main').textContent()).toContain('Dữ liệu được hợp nhất vào Cơ sở dữ liệu y tế của tỉnh');
+    await noAxeViolations(page);
+    await page.goto(`${server.url}/dataset/`);
+    expect(await page.locator('main').textContent()).not.toContain('Danh sách cơ sở khám bệnh, chữa bệnh được cấp phép hoạt động');
     await context.close();
   });
 });

@@ -55,6 +55,8 @@ export async function readPublishedCatalog(db: Db, store: BlobStore, siteUrl: st
   const orgs = await db.select().from(organizations).orderBy(asc(organizations.title));
   const orgById = new Map(orgs.map((o) => [o.id, o]));
   const rows = await db.select().from(datasets).where(eq(datasets.state, 'published')).orderBy(asc(datasets.slug));
+  const withdrawnRows = (await db.select().from(datasets).where(eq(datasets.state, 'withdrawn')).orderBy(asc(datasets.slug))).filter((d) => d.accessLevel === 'open');
+  const lastVersions = withdrawnRows.length ? await db.select().from(datasetVersions).where(inArray(datasetVersions.datasetId, withdrawnRows.map((d) => d.id))).orderBy(asc(datasetVersions.number)) : [];
   const open = rows.filter((d) => d.accessLevel === 'open');
   const ids = open.map((d) => d.id);
   const versions = ids.length ? await db.select().from(datasetVersions).where(inArray(datasetVersions.datasetId, ids)).orderBy(asc(datasetVersions.number)) : [];
@@ -110,6 +112,14 @@ export async function readPublishedCatalog(db: Db, store: BlobStore, siteUrl: st
       datasetCount: full.filter((d) => d.organization.slug === o.slug).length,
     })),
     topics: TOPICS, licences: LICENCES, frequencies: UPDATE_FREQUENCIES,
+    withdrawn: withdrawnRows.flatMap((d) => {
+      const last = lastVersions.filter((v) => v.datasetId === d.id).at(-1);
+      const org = orgById.get(d.organizationId)!;
+      return last ? [{
+        slug: d.slug, title: (last.metadata as unknown as DatasetMetadata).title, organization: { slug: org.slug, title: org.title },
+        reason: d.withdrawnReason ?? '', withdrawnAt: iso(d.modifiedAt)!, lastVersion: last.number,
+      }] : [];
+    }),
     datasets: full.map((d) => ({
       slug: d.slug, title: d.title, notes: d.notes.slice(0, 300), organization: d.organization.slug, tags: d.tags, topics: d.topics,
       formats: [...new Set(d.resources.map((r) => r.format))], licenseId: d.licenseId, updateFrequency: d.updateFrequency,

@@ -48,4 +48,10 @@ export interface SnapshotCatalog {
   licences: Licence[];
   frequencies: UpdateFrequency[];
   datasets: SnapshotDatasetSummary[];
+  /** withdrawn datasets keep a page at their address that says so and why (never a silent 404) */
+  withdrawn?: SnapshotWithdrawn[];
+}
+
+export interface SnapshotWithdrawn {
+  slug: string; title: string; organization: { slug: string; title: string }; reason: string; withdrawnAt: string; lastVersion: number;
 }

@@ -1,5 +1,5 @@
 import lunr from 'lunr';
-import { EXACT_FIELDS, FIELDS, type SearchDoc } from './shared.ts';
+import { FIELDS, type SearchDoc } from './shared.ts';
 
 /** The lunr index of the catalogue, built at publish time with empty pipelines (see shared.ts). */
 export function buildIndex(docs: SearchDoc[]): lunr.Index {
@@ -7,10 +7,7 @@ export function buildIndex(docs: SearchDoc[]): lunr.Index {
     this.pipeline.reset();
     this.searchPipeline.reset();
     this.ref('ref');
-    for (const [f, boost] of Object.entries(FIELDS)) {
-      this.field(`${f}_f`, { boost });
-      if (EXACT_FIELDS.includes(f as keyof typeof FIELDS)) this.field(`${f}_x`, { boost: boost / 2 });
-    }
+    for (const [f, boost] of Object.entries(FIELDS)) this.field(`${f}_f`, { boost });
     for (const d of docs) this.add(d);
   });
 }

@@ -86,7 +86,7 @@ async function render(state: State) {
   status.textContent = 'Đang tìm…';
   const { docs, labels } = await loadDocs();
   let ranked: { ref: number; score: number }[] = docs.map((_, ref) => ({ ref, score: 0 }));
-  if (words(state.q).length) ranked = search(await loadIndex(), state.q, (ref) => `${docs[ref]!.title} ${docs[ref]!.tags.join(' ')} ${docs[ref]!.orgTitle}`);
+  if (words(state.q).length) ranked = search(await loadIndex(), state.q, (ref) => `${docs[ref]!.title} ${docs[ref]!.tags.join(' ')}`);
   if (mine !== seq) return; // a newer change is on its way
   const matches = (d: SearchEntry, except?: Facet) => FACETS.every((f) => f === except || !state.filters[f].length || valuesOf(d, f).some((v) => state.filters[f].includes(v)));
   const hits = ranked.filter((r) => matches(docs[r.ref]!));
@@ -111,7 +111,7 @@ async function render(state: State) {
     p.append(...highlighted(d.excerpt, terms));
     const meta = el('ul');
     meta.className = 'meta';
-    for (const text of [d.orgTitle, `Cập nhật: ${dateVi(d.updated)}`, d.formats.join(', '), labels.status?.[d.status] ?? d.status]) meta.append(el('li', text));
+    for (const text of [labels.org?.[d.org] ?? d.org, `Cập nhật: ${dateVi(d.updated)}`, d.formats.join(', '), labels.status?.[d.status] ?? d.status]) meta.append(el('li', text));
     li.append(h, p, meta);
     return li;
   }));

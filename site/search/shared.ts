@@ -5,15 +5,14 @@ import { foldVietnamese } from '../../server/text/vietnamese.ts';
  * Vietnamese search over the catalogue, shared by the index builder (at publish) and the browser.
  * Folding happens here, before lunr sees any text, and lunr's pipelines are emptied: its trimmer
  * cuts accented letters (dữ → d), its English stop words delete folded syllables (số → so) and its
- * stemmer mangles them. Each text field is indexed twice, folded (what matches) and with its
- * accents (what ranks an exact-accent match first).
+ * stemmer mangles them. Only the folded words are indexed (what matches); an exact-accent match is
+ * ranked first afterwards, on the result's own text, which costs nothing to download (bench:site:
+ * indexing titles a second time with accents made the index a third bigger).
  */
 // Units are not indexed: every unit's name starts with "Sở"/"UBND", so "so" matched every dataset and
 // made the slowest queries (bench:site); the unit facet does that job.
 export const FIELDS = { title: 10, tags: 5 } as const;
 export type Field = keyof typeof FIELDS;
-/** Only titles are also indexed with their accents: enough to rank exact matches first, at a third of the size. */
-export const EXACT_FIELDS: Field[] = ['title'];
 
 /** Lower-case words of a text, split on anything that is not a letter or digit. */
 export function words(text: string): string[] {
@@ -29,7 +28,6 @@ export function toSearchDoc(ref: number, parts: Record<Field, string>): SearchDo
   for (const f of Object.keys(FIELDS) as Field[]) {
     const w = words(parts[f]);
     doc[`${f}_f`] = w.map(fold).join(' ');
-    if (EXACT_FIELDS.includes(f)) doc[`${f}_x`] = w.join(' ');
   }
   return doc;
 }
@@ -50,7 +48,6 @@ export function search(index: lunr.Index, query: string, textOf?: (ref: number) 
   // the slowest lunr query by far (bench:site): match it afterwards on the result's own text instead.
   const letter = typed.length > 1 && typed[typed.length - 1]!.length === 1 && textOf ? fold(typed.pop()!) : null;
   const foldedFields = Object.keys(FIELDS).map((f) => `${f}_f`);
-  const exactFields = EXACT_FIELDS.map((f) => `${f}_x`);
   const results = index.query((q) => {
     typed.forEach((w, i) => {
       const last = i === typed.length - 1 && !letter;
@@ -58,11 +55,20 @@ export function search(index: lunr.Index, query: string, textOf?: (ref: number) 
         fields: foldedFields, presence: PRESENCE.REQUIRED,
         wildcard: last ? WILDCARD.TRAILING : WILDCARD.NONE,
       });
-      if (fold(w) !== w) q.term(w, { fields: exactFields, boost: 3, presence: PRESENCE.OPTIONAL });
     });
   });
-  const hits = results.map((r) => ({ ref: Number(r.ref), score: r.score }));
-  if (!letter) return hits;
-  const startsWord = new RegExp(`(^|[^\\p{L}\\p{N}])${letter}`, 'u');
-  return hits.filter((h) => startsWord.test(fold(textOf!(h.ref).toLowerCase())));
+  let hits = results.map((r) => ({ ref: Number(r.ref), score: r.score }));
+  if (!textOf) return hits;
+  if (letter) {
+    const startsWord = new RegExp(`(^|[^\\p{L}\\p{N}])${letter}`, 'u');
+    hits = hits.filter((h) => startsWord.test(fold(textOf(h.ref).toLowerCase())));
+  }
+  // words typed with their accents: results that contain them exactly come first
+  const accented = typed.filter((w) => fold(w) !== w);
+  if (!accented.length) return hits;
+  const exact = new Map(hits.map((h) => {
+    const own = new Set(words(textOf(h.ref)));
+    return [h.ref, accented.filter((w) => own.has(w)).length];
+  }));
+  return hits.map((h, i) => ({ h, i })).sort((a, b) => exact.get(b.h.ref)! - exact.get(a.h.ref)! || a.i - b.i).map((x) => x.h);
 }

@@ -93,6 +93,24 @@ describe('public site end to end', () => {
     await page.close();
   });
 
+  it('searches and filters in English too, with English words around the Vietnamese data', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/en/dataset/`);
+    await page.locator('#search-q').pressSequentially('xe buyt', { delay: 20 });
+    await expect.poll(() => page.locator('#search-status').textContent(), POLL).toBe('1 result for “xe buyt”');
+    const first = page.locator('#search-results').getByRole('link').first();
+    expect(await first.getAttribute('href')).toMatch(/^\/en\/dataset\/[a-z0-9-]+\/$/);
+    expect(await first.getAttribute('lang')).toBe('vi');
+    const facets = page.getByRole('form', { name: 'Filter datasets' });
+    await facets.getByRole('checkbox', { name: /Department of Home Affairs, Gia Lai/ }).check();
+    await expect.poll(() => new URL(page.url()).searchParams.getAll('org'), POLL).toEqual(['so-noi-vu']);
+    await page.locator('#search-q').fill('');
+    await expect.poll(() => page.locator('#search-status').textContent(), POLL).toMatch(/^3 results$/);
+    expect(await page.locator('#search-results .meta').first().textContent()).toContain('Department of Home Affairs, Gia Lai');
+    expect(await page.locator('#search-results .meta').first().textContent()).toMatch(/Updated: \d{2}\/\d{2}\/\d{4}/);
+    await page.close();
+  });
+
   it('narrows the list with facets whose counts follow, and the URL brings the same view back', async () => {
     const page = await browser.newPage();
     await page.goto(`${server.url}/dataset/`);
@@ -170,7 +188,7 @@ describe('public site end to end', () => {
   it('has no WCAG 2.1 AA violation that axe-core finds on the home, list, dataset, unit and 404 pages', async () => {
     const context = await browser.newContext({ locale: 'vi-VN' });
     const page = await context.newPage();
-    for (const p of ['/', '/dataset/', '/dataset/?q=xa&format=CSV', '/dataset/truong-trung-hoc-pho-thong/', '/dataset/doi-chieu-don-vi-hanh-chinh-cap-xa-gia-lai/', '/organization/', '/organization/so-noi-vu/', '/group/', '/group/hanh-chinh/', '/khong-co-trang-nay/', '/en/', '/en/dataset/', '/en/dataset/truong-trung-hoc-pho-thong/', '/en/organization/so-noi-vu/']) {
+    for (const p of ['/', '/dataset/', '/dataset/?q=xa&format=CSV', '/dataset/truong-trung-hoc-pho-thong/', '/dataset/doi-chieu-don-vi-hanh-chinh-cap-xa-gia-lai/', '/organization/', '/organization/so-noi-vu/', '/group/', '/group/hanh-chinh/', '/khong-co-trang-nay/', '/en/', '/en/dataset/', '/en/dataset/?q=xa&org=so-noi-vu', '/en/dataset/truong-trung-hoc-pho-thong/', '/en/organization/so-noi-vu/']) {
       await page.goto(`${server.url}${p}`);
       const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
       expect(result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), p).toEqual([]);

@@ -22,6 +22,16 @@ const facetForm = document.querySelector<HTMLFormElement>('#facets')!;
 const sortSelect = document.querySelector<HTMLSelectElement>('#sort')!;
 facetForm.hidden = false;
 
+/** The page's language and words, rendered by DatasetSearch.astro (the same script serves /dataset/ and /en/dataset/). */
+interface Ui {
+  lang: 'vi' | 'en'; datasetBase: string; updated: string; searching: string; results: string; result1: string; resultsFor: string;
+  pageOf: string; noResults: string; pageN: string; status: Record<string, string>; org: Record<string, string>;
+}
+const ui = JSON.parse(facetForm.dataset.ui!) as Ui;
+const en = ui.lang === 'en';
+const fill = (template: string, values: Record<string, string | number>) => template.replace(/\{(\w+)\}/g, (_, k: string) => String(values[k]));
+const num = (n: number) => n.toLocaleString(en ? 'en-GB' : 'vi-VN');
+
 let docsFile: Promise<SearchDocsFile> | undefined;
 let lunrIndex: Promise<lunr.Index> | undefined;
 const loadDocs = () => (docsFile ??= fetch('/search-docs.json').then((r) => r.json() as Promise<SearchDocsFile>));
@@ -83,7 +93,7 @@ async function render(state: State) {
     return;
   }
   const mine = ++seq;
-  status.textContent = 'Đang tìm…';
+  status.textContent = ui.searching;
   const { docs, labels } = await loadDocs();
   let ranked: { ref: number; score: number }[] = docs.map((_, ref) => ({ ref, score: 0 }));
   if (words(state.q).length) ranked = search(await loadIndex(), state.q, (ref) => `${docs[ref]!.title} ${docs[ref]!.tags.join(' ')}`);
@@ -104,14 +114,19 @@ async function render(state: State) {
     const li = el('li');
     const h = el('h2');
     const a = el('a');
-    a.href = `/dataset/${d.slug}/`;
+    a.href = `${ui.datasetBase}${d.slug}/`;
     a.append(...highlighted(d.title, terms));
+    if (en) { a.lang = 'vi'; }
     h.append(a);
     const p = el('p');
     p.append(...highlighted(d.excerpt, terms));
+    if (en) p.lang = 'vi';
     const meta = el('ul');
     meta.className = 'meta';
-    for (const text of [labels.org?.[d.org] ?? d.org, `Cập nhật: ${dateVi(d.updated)}`, d.formats.join(', '), labels.status?.[d.status] ?? d.status]) meta.append(el('li', text));
+    const unit = el('li', ui.org[d.org] ?? labels.org?.[d.org] ?? d.org);
+    if (en && !ui.org[d.org]) unit.lang = 'vi';
+    meta.append(unit);
+    for (const text of [`${ui.updated}: ${dateVi(d.updated)}`, d.formats.join(', '), ui.status[d.status] ?? d.status]) meta.append(el('li', text));
     li.append(h, p, meta);
     return li;
   }));
@@ -126,7 +141,7 @@ async function render(state: State) {
     for (const box of facetForm.querySelectorAll<HTMLInputElement>(`input[name="${f}"]`)) {
       box.checked = state.filters[f].includes(box.value);
       const n = counts.get(box.value) ?? 0;
-      box.closest('li')!.querySelector('.count')!.textContent = `(${n.toLocaleString('vi-VN')})`;
+      box.closest('li')!.querySelector('.count')!.textContent = `(${num(n)})`;
     }
   }
   pager.replaceChildren();
@@ -135,15 +150,15 @@ async function render(state: State) {
       const b = el('button', String(n));
       b.type = 'button';
       if (n === page) b.setAttribute('aria-current', 'page');
-      b.setAttribute('aria-label', `Trang ${n}`);
+      b.setAttribute('aria-label', fill(ui.pageN, { n }));
       b.addEventListener('click', () => void render({ ...readState(), page: n }));
       pager.append(b);
     }
   }
   results.hidden = false;
   all.hidden = true;
-  const what = state.q ? ` cho “${state.q}”` : '';
-  status.textContent = hits.length ? `${hits.length.toLocaleString('vi-VN')} kết quả${what}${pages > 1 ? `, trang ${page}/${pages}` : ''}` : `Không tìm thấy bộ dữ liệu nào${what}`;
+  const what = state.q ? fill(ui.resultsFor, { q: state.q }) : '';
+  status.textContent = hits.length ? `${fill(hits.length === 1 ? ui.result1 : ui.results, { n: num(hits.length) })}${what}${pages > 1 ? fill(ui.pageOf, { p: page, n: pages }) : ''}` : `${ui.noResults}${what}`;
 }
 
 function stateFromForm(): State {

@@ -12,7 +12,8 @@ export default defineConfig({
   output: 'static',
   adapter: node({ mode: 'middleware' }),
   trailingSlash: 'always',
-  build: { format: 'directory', inlineStylesheets: 'always' },
+  // pages render while earlier ones are written: with 1 the build waited on the disk 40% of the time (bench:site)
+  build: { format: 'directory', inlineStylesheets: 'always', concurrency: 4 },
   compressHTML: true,
   devToolbar: { enabled: false },
 });

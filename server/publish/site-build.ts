@@ -3,7 +3,8 @@ import path from 'node:path';
 import { projectRoot } from '../config.ts';
 import { log } from '../log.ts';
 import { linkOrCopy, pruneOld, switchLink } from './snapshot.ts';
-import type { SnapshotDataset } from './types.ts';
+import type { SnapshotCatalog, SnapshotDataset } from './types.ts';
+import { dataPackageOf } from './datapackage.ts';
 
 /**
  * Builds the static site from the current publication snapshot into a new folder, adds the
@@ -30,6 +31,7 @@ export async function buildSite(opts: { dataDir: string; siteUrl: string }): Pro
     fs.writeFileSync(building, '');
     const { build } = await import('astro');
     await build({ root: projectRoot, outDir: work, site: opts.siteUrl, logLevel: 'warn', mode: 'production' });
+    log('site', `astro build: ${((Date.now() - started) / 1000).toFixed(1)} s`);
     fs.mkdirSync(tmp, { recursive: true });
     moveDir(path.join(work, 'client'), path.join(tmp, 'client'));
   } catch (err) {
@@ -41,13 +43,20 @@ export async function buildSite(opts: { dataDir: string; siteUrl: string }): Pro
   pruneServerBuilds(work);
 
   const client = path.join(tmp, 'client');
+  const placing = Date.now();
   let files = 0;
+  const catalog = JSON.parse(fs.readFileSync(path.join(snapshot, 'catalog.json'), 'utf8')) as SnapshotCatalog;
   for (const name of fs.readdirSync(path.join(snapshot, 'datasets'))) {
     const d = JSON.parse(fs.readFileSync(path.join(snapshot, 'datasets', name), 'utf8')) as SnapshotDataset;
+    const pageDir = path.join(client, 'dataset', d.slug); // made by Astro (the dataset page)
+    fs.writeFileSync(path.join(pageDir, 'datapackage.json'), JSON.stringify(dataPackageOf(d, catalog, opts.siteUrl), null, 2));
     for (const v of d.versions) for (const r of v.resources) for (const f of [r.original, r.csv, r.json]) files += place(snapshot, client, f.url, f.sha256);
     for (const r of d.resources) for (const f of [r.downloads.original, r.downloads.csv, r.downloads.json]) files += place(snapshot, client, f.url, f.sha256);
   }
   for (const f of ['search-index.json', 'search-docs.json']) linkOrCopy(path.join(snapshot, f), path.join(client, f));
+  made.clear();
+  placed.clear();
+  log('site', `tệp tải về: ${files} liên kết, ${((Date.now() - placing) / 1000).toFixed(1)} s`);
   const pages = countHtml(client);
   fs.renameSync(tmp, dir);
   switchLink(path.join(opts.dataDir, 'site'), dir);
@@ -95,11 +104,21 @@ export function latestServerEntry(): string | null {
   return entries.find((e) => fs.existsSync(e)) ?? null;
 }
 
+// Folders already made and files already placed in this build: at 10,000 datasets each saved
+// syscall is 60,000 fewer (the placing step is disk-bound, bench:site).
+const made = new Set<string>();
+const placed = new Set<string>();
+
 function place(snapshot: string, client: string, url: string, sha256: string): number {
   const dest = path.join(client, ...url.split('/').filter(Boolean));
   if (!dest.startsWith(client + path.sep)) throw new Error(`download URL escapes the site: ${url}`);
-  if (fs.existsSync(dest)) return 0;
-  fs.mkdirSync(path.dirname(dest), { recursive: true });
+  if (placed.has(dest)) return 0;
+  placed.add(dest);
+  const dir = path.dirname(dest);
+  if (!made.has(dir)) {
+    fs.mkdirSync(dir, { recursive: true });
+    made.add(dir);
+  }
   linkOrCopy(path.join(snapshot, 'files', sha256), dest);
   return 1;
 }

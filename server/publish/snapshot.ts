@@ -166,12 +166,13 @@ export async function writeSnapshot(db: Db, store: BlobStore, opts: { dataDir: s
   return { dir, datasetCount: full.length, fileCount: hashes.size };
 }
 
-/** Hard-links a file (no extra space, same immutable bytes); copies across filesystems. */
+/** Hard-links a file (no extra space, same immutable bytes); copies across filesystems or past the link limit. */
 export function linkOrCopy(from: string, to: string): void {
   try {
     fs.linkSync(from, to);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+    // another filesystem, or a blob already linked 65,000 times (ext4's limit: one file served by many datasets)
+    if (!['EXDEV', 'EMLINK'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
     fs.copyFileSync(from, to);
   }
 }
@@ -188,5 +189,10 @@ export function switchLink(link: string, target: string): void {
 export function pruneOld(buildsDir: string, current: string, keep: number): void {
   const entries = fs.readdirSync(buildsDir).map((n) => path.join(buildsDir, n)).filter((p) => p !== current).sort();
   const stale = entries.filter((p) => p.endsWith('.partial')).concat(entries.filter((p) => !p.endsWith('.partial')).slice(0, -keep || undefined));
-  for (const p of new Set(stale)) fs.rmSync(p, { recursive: true, force: true });
+  // removed in the background: the new build is already live, and a 10k-dataset site is 50,000 files
+  for (const p of new Set(stale)) {
+    const trash = `${p}.partial`; // renamed first so a crash mid-removal leaves a name the next prune takes
+    try { if (!p.endsWith('.partial')) fs.renameSync(p, trash); } catch { continue; }
+    fs.promises.rm(p.endsWith('.partial') ? p : trash, { recursive: true, force: true }).catch(() => {});
+  }
 }

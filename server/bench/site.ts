@@ -67,6 +67,43 @@ const gz = (p: string) => zlib.gzipSync(fs.readFileSync(p), { level: 6 }).length
 const mb = (b: number) => (b / 1e6).toFixed(2);
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
+/**
+ * Search as a visitor meets it, in Chromium: from submitting a query to the results and facet counts
+ * on screen. The first query includes fetching and loading the index.
+ */
+async function browserLatency(dataDir: string): Promise<void> {
+  const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (!fs.existsSync(chromiumPath)) { console.log('  (không có Chromium: bỏ qua đo trong trình duyệt)'); return; }
+  const { chromium } = await import('playwright-core');
+  const { startServer } = await import('../http/server.ts');
+  const server = await startServer({ dataDir, host: '127.0.0.1', port: 0 });
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/dataset/`);
+    const timeQuery = (q: string) => page.evaluate(async (query) => {
+      const input = document.querySelector<HTMLInputElement>('#search-q')!;
+      const status = document.querySelector<HTMLElement>('#search-status')!;
+      status.textContent = '';
+      input.value = query;
+      const t0 = performance.now();
+      input.form!.requestSubmit();
+      await new Promise<void>((resolve) => {
+        const check = () => (status.textContent && !status.textContent.endsWith('…') ? resolve() : requestAnimationFrame(check));
+        check();
+      });
+      return performance.now() - t0;
+    }, q);
+    const first = await timeQuery(QUERIES[0]!);
+    const times: number[] = [];
+    for (let round = 0; round < 3; round++) for (const q of QUERIES) times.push(await timeQuery(q));
+    console.log(`  Chromium: tải chỉ mục và kết quả đầu tiên ${first.toFixed(0)} ms; truy vấn (đến khi kết quả và bộ lọc hiện ra) p50 ${pct(times, 50).toFixed(1)} ms, p95 ${pct(times, 95).toFixed(1)} ms`);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
 /** `npm run bench:site`: build time and peak RSS, index sizes, load and query times, page weights. */
 export async function benchSite(sizes: number[]): Promise<void> {
   for (const n of sizes) {
@@ -99,6 +136,7 @@ export async function benchSite(sizes: number[]): Promise<void> {
       const page = gz(path.join(client, 'dataset', someDataset, 'index.html'));
       const list = gz(path.join(client, 'dataset', 'index.html'));
       console.log(`  trang (gzip, kèm CSS ${(css / 1024).toFixed(1)} KB): trang chủ ${((home + css) / 1024).toFixed(1)} KB, một bộ dữ liệu ${((page + css) / 1024).toFixed(1)} KB, danh sách ${((list + css) / 1024).toFixed(1)} KB`);
+      if (n <= 20_000) await browserLatency(dataDir);
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }

@@ -199,6 +199,26 @@ for (const target of databases) {
       expect((await fetch(`${server.url}/workspace/admin/`, { headers: { cookie: sessions.admin!.cookie } })).status).toBe(200);
     });
 
+    it('gives the admin the yearly report as a page and as CSV, and nobody else', async () => {
+      const year = new Date(Date.now() + 7 * 3600_000).getUTCFullYear();
+      const page = await fetch(`${server.url}/workspace/admin/report/?nam=${year}`, { headers: { cookie: sessions.admin!.cookie } });
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toContain(`Báo cáo tình hình cập nhật dữ liệu mở năm ${year}`);
+      expect(html).toMatch(/<th scope="row">Sở Y tế<\/th>/);
+      const csv = await fetch(`${server.url}/workspace/admin/report.csv?nam=${year}`, { headers: { cookie: sessions.admin!.cookie } });
+      expect(csv.headers.get('content-disposition')).toContain(`bao-cao-cap-nhat-du-lieu-${year}.csv`);
+      const bytes = Buffer.from(await csv.arrayBuffer());
+      expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // BOM: Excel then reads the Vietnamese right
+      const rows = bytes.subarray(3).toString('utf8').split('\r\n');
+      expect(rows[0]).toBe('Đơn vị,Mã định danh,Bộ dữ liệu cuối kỳ,Bộ dữ liệu mới,Phiên bản công bố,Lần cập nhật dữ liệu,Bộ dữ liệu được cập nhật,Quá hạn cuối kỳ,Đã rút');
+      const yte = rows.find((r) => r.startsWith('Sở Y tế,'))!.split(',');
+      expect(Number(yte[4])).toBeGreaterThanOrEqual(5); // versions published this year by the unit
+      expect(yte[8]).toBe('1'); // the dataset withdrawn in the matrix
+      expect((await fetch(`${server.url}/workspace/admin/report.csv?nam=${year}`, { headers: { cookie: sessions.editorB!.cookie } })).status).toBe(403);
+      expect((await fetch(`${server.url}/workspace/admin/report.csv?nam=${year}`)).status).toBe(401);
+    });
+
     it('locks sign-in after five wrong passwords', async () => {
       const attempt = (password: string) => post('/workspace/sign-in/', new URLSearchParams({ username: 'sxd.bientap', password }), '', { 'x-test': '1' });
       for (let i = 0; i < 5; i++) expect((await attempt(`sai-mat-khau-${i}`)).status).toBe(401);

@@ -49,3 +49,24 @@ export function toCsv(rows: (string | number | null)[][]): string {
   };
   return '\uFEFF' + rows.map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
 }
+
+/** An admin-only read: its result, or null when the account is not the admin (the page then answers 403). */
+export async function forAdmin<T>(read: () => Promise<T>): Promise<T | null> {
+  try {
+    return await read();
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'forbidden') throw err;
+    return null;
+  }
+}
+
+export const forbidden = (message: string) => new Response(message, { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+
+/** This year in Asia/Ho_Chi_Minh. */
+export const thisYear = () => Number(new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 4));
+
+/** The report's year from ?nam= (this year by default), or null if it is not a sensible year. */
+export function reportYear(url: URL): number | null {
+  const year = Number(url.searchParams.get('nam') ?? thisYear());
+  return Number.isInteger(year) && year >= 2000 && year <= 2100 ? year : null;
+}

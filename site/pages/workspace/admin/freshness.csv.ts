@@ -1,5 +1,5 @@
 import type { APIRoute } from 'astro';
-import { toCsv, workspaceOf } from '../../../lib/workspace.ts';
+import { forAdmin, forbidden, toCsv, workspaceOf } from '../../../lib/workspace.ts';
 
 export const prerender = false;
 
@@ -7,13 +7,8 @@ export const prerender = false;
 export const GET: APIRoute = async ({ locals }) => {
   const L = workspaceOf(locals);
   if (!L.session) return new Response('Bạn cần đăng nhập.', { status: 401 });
-  let board;
-  try {
-    board = await L.workspace.dashboard(L.session.principal);
-  } catch (err) {
-    if ((err as { code?: string }).code !== 'forbidden') throw err;
-    return new Response('Chỉ quản trị cổng được tải bảng này.', { status: 403 });
-  }
+  const board = await forAdmin(() => L.workspace.dashboard(L.session!.principal));
+  if (!board) return forbidden('Chỉ quản trị cổng được tải bảng này.');
   const day = (d: Date | null) => (d ? new Date(d.getTime() + 7 * 3600_000).toISOString().slice(0, 10).split('-').reverse().join('/') : '');
   const rows: (string | number | null)[][] = [
     ['Đơn vị', 'Mã định danh', 'Số bộ dữ liệu', 'Đúng hạn', 'Sắp đến hạn', 'Quá hạn', 'Cập nhật khi thay đổi', 'Cập nhật gần nhất'],

@@ -1,5 +1,5 @@
 import type { APIRoute } from 'astro';
-import { toCsv, workspaceOf } from '../../../lib/workspace.ts';
+import { forAdmin, forbidden, reportYear, toCsv, workspaceOf } from '../../../lib/workspace.ts';
 
 export const prerender = false;
 
@@ -7,15 +7,10 @@ export const prerender = false;
 export const GET: APIRoute = async ({ locals, url }) => {
   const L = workspaceOf(locals);
   if (!L.session) return new Response('Bạn cần đăng nhập.', { status: 401 });
-  const year = Number(url.searchParams.get('nam') ?? new Date().getFullYear());
-  if (!Number.isInteger(year) || year < 2000 || year > 2100) return new Response('Năm không hợp lệ.', { status: 400 });
-  let report;
-  try {
-    report = await L.workspace.yearly(L.session.principal, year);
-  } catch (err) {
-    if ((err as { code?: string }).code !== 'forbidden') throw err;
-    return new Response('Chỉ quản trị cổng được tải báo cáo này.', { status: 403 });
-  }
+  const year = reportYear(url);
+  if (year === null) return new Response('Năm không hợp lệ.', { status: 400 });
+  const report = await forAdmin(() => L.workspace.yearly(L.session!.principal, year));
+  if (!report) return forbidden('Chỉ quản trị cổng được tải báo cáo này.');
   const rows: (string | number | null)[][] = [
     ['Đơn vị', 'Mã định danh', 'Bộ dữ liệu cuối kỳ', 'Bộ dữ liệu mới', 'Phiên bản công bố', 'Lần cập nhật dữ liệu', 'Bộ dữ liệu được cập nhật', 'Quá hạn cuối kỳ', 'Đã rút'],
     ...report.units.map((u) => [u.title, u.identifierCode, u.datasetsAtYearEnd, u.newDatasets, u.versions, u.dataUpdates, u.datasetsUpdated, u.overdueAtYearEnd, u.withdrawn]),

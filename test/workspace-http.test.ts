@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { and, eq } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import { schema, type Database } from '../server/db/index.ts';
 import { createAccount, createApiToken, setMembership } from '../server/auth/accounts.ts';
 import { publishVersion, SYSTEM, upsertOrganization } from '../server/catalog/datasets.ts';
@@ -106,6 +106,7 @@ for (const target of databases) {
       'API: publish a version of unit B': (who) => post('/api/datasets/xay-dung-b/versions', multipart({ note: 'Cập nhật qua API' }, csv()), '', who === 'anonymous' ? {} : { authorization: `Bearer ${tokens[who]!}` }),
       'form: upload a version of unit A': (who) => post('/workspace/actions/upload/thuoc-a', multipart({ _csrf: s(who).csrf, note: 'Cập nhật qua biểu mẫu' }, csv()), s(who).cookie),
       'form: create a dataset in unit A': (who) => post('/workspace/actions/create', multipart({ _csrf: s(who).csrf, title: `Bộ mới của ${who}`, slug: `bo-moi-${who.toLowerCase()}`, organization: 'so-y-te', license: 'CC-BY-4.0', frequency: 'quarterly' }, csv()), s(who).cookie),
+      'edit the metadata of unit A': (who) => post('/workspace/datasets/thuoc-a/edit/', new URLSearchParams({ _csrf: s(who).csrf, title: `Nhà thuốc (sửa bởi ${who})`, license: 'CC-BY-4.0', frequency: 'quarterly' }), s(who).cookie),
       'withdraw a dataset of unit A': (who) => post('/workspace/datasets/rut-a/', new URLSearchParams({ _csrf: s(who).csrf, action: 'withdraw', reason: 'Dữ liệu đã được thay thế bằng bộ khác' }), s(who).cookie),
       'create a unit': (who) => post('/workspace/admin/units/', new URLSearchParams({ _csrf: s(who).csrf, title: `Phòng ${who}`, slug: `phong-${who.toLowerCase()}` }), s(who).cookie),
       'create an account': (who) => post('/workspace/admin/accounts/', new URLSearchParams({ _csrf: s(who).csrf, action: 'create', username: `tk.${who.toLowerCase()}`, displayName: 'Tài khoản mới', password: 'mat-khau-rat-dai-2026' }), s(who).cookie),
@@ -117,6 +118,7 @@ for (const target of databases) {
       'API: publish a version of unit B': { anonymous: 401, editorA: 403, editorB: 201, admin: 201 },
       'form: upload a version of unit A': { anonymous: 401, editorB: 403, editorA: 303, admin: 303 },
       'form: create a dataset in unit A': { anonymous: 401, editorB: 403, editorA: 303, admin: 303 },
+      'edit the metadata of unit A': { anonymous: 303, editorB: 403, editorA: 303, admin: 303 },
       'withdraw a dataset of unit A': { anonymous: 303, editorB: 403, editorA: 303, admin: 422 }, // admin: already withdrawn
       'create a unit': { anonymous: 303, editorB: 403, editorA: 403, admin: 303 },
       'create an account': { anonymous: 303, editorB: 403, editorA: 403, admin: 303 },
@@ -145,7 +147,9 @@ for (const target of databases) {
       expect(results).toEqual(Object.entries(expected).flatMap(([action, m]) => (['anonymous', 'editorB', 'editorA', 'admin'] as Who[]).filter((w) => w in m).map((w) => `${action} / ${w}: ${m[w]}`)));
 
       // what the allowed writes did, and who they are recorded against
-      expect(await versionsOf('thuoc-a')).toBe(1 + 2 + 2); // two API versions, two form versions
+      expect(await versionsOf('thuoc-a')).toBe(1 + 2 + 2 + 2); // two API versions, two form versions, two metadata versions
+      const [thuoc] = await db.select().from(schema.datasets).where(eq(schema.datasets.slug, 'thuoc-a'));
+      expect(thuoc!.title).toBe('Nhà thuốc (sửa bởi admin)');
       const [rut] = await db.select().from(schema.datasets).where(eq(schema.datasets.slug, 'rut-a'));
       expect(rut).toMatchObject({ state: 'withdrawn', withdrawnReason: 'Dữ liệu đã được thay thế bằng bộ khác' });
       expect((await db.select().from(schema.datasets).where(eq(schema.datasets.slug, 'bo-moi-editorb')))).toHaveLength(0);
@@ -157,7 +161,7 @@ for (const target of databases) {
       expect(audit.map((a) => a.actorLabel)).toEqual(['syt.bientap']);
       expect(audit[0]!.beforeHash).not.toBe(audit[0]!.afterHash);
       const publishes = await db.select().from(schema.auditEvents).where(eq(schema.auditEvents.action, 'dataset.publish-version'));
-      expect(publishes.filter((p) => p.actorLabel === 'syt.bientap')).toHaveLength(3); // API, form, new dataset
+      expect(publishes.filter((p) => p.actorLabel === 'syt.bientap')).toHaveLength(4); // API, form, new dataset, metadata
       expect(publishes.filter((p) => p.actorLabel === 'sxd.bientap')).toHaveLength(1);
     });
 
@@ -217,6 +221,26 @@ for (const target of databases) {
       expect(yte[8]).toBe('1'); // the dataset withdrawn in the matrix
       expect((await fetch(`${server.url}/workspace/admin/report.csv?nam=${year}`, { headers: { cookie: sessions.editorB!.cookie } })).status).toBe(403);
       expect((await fetch(`${server.url}/workspace/admin/report.csv?nam=${year}`)).status).toBe(401);
+    });
+
+    it('publishes new metadata as a version that keeps the files and the due date, and checks it first', async () => {
+      const db = database.db;
+      const before = (await db.select().from(schema.datasets).where(eq(schema.datasets.slug, 'thuoc-a')))[0]!;
+      const form = (extra: Record<string, string>) => new URLSearchParams({ _csrf: sessions.editorA!.csrf, title: 'Danh sách nhà thuốc đạt chuẩn GPP', license: 'CC-BY-4.0', frequency: 'quarterly', ...extra });
+      const bad = await post('/workspace/datasets/thuoc-a/edit/', form({ contactEmail: 'khong-phai-email', frequency: 'yearly' }), sessions.editorA!.cookie);
+      expect(bad.status).toBe(422);
+      const html = await bad.text();
+      expect(html).toContain('Địa chỉ thư &quot;khong-phai-email&quot; không hợp lệ');
+      expect(html).toContain('Tần suất khác hằng quý phải ghi rõ lý do');
+      const ok = await post('/workspace/datasets/thuoc-a/edit/', form({ tags: 'y tế, GPP', note: 'Đổi tên theo chuẩn GPP' }), sessions.editorA!.cookie);
+      expect(ok.status).toBe(303);
+      expect(ok.headers.get('location')).toBe('/workspace/datasets/thuoc-a/?thong-tin=published');
+      const after = (await db.select().from(schema.datasets).where(eq(schema.datasets.slug, 'thuoc-a')))[0]!;
+      expect(after).toMatchObject({ title: 'Danh sách nhà thuốc đạt chuẩn GPP', tags: ['y tế', 'GPP'], lastUpdatedAt: before.lastUpdatedAt });
+      const [latest] = await db.select().from(schema.datasetVersions).where(eq(schema.datasetVersions.datasetId, after.id)).orderBy(desc(schema.datasetVersions.number)).limit(1);
+      expect(latest).toMatchObject({ note: 'Đổi tên theo chuẩn GPP', metadata: expect.objectContaining({ title: 'Danh sách nhà thuốc đạt chuẩn GPP' }) });
+      const same = await post('/workspace/datasets/thuoc-a/edit/', form({ tags: 'y tế, GPP' }), sessions.editorA!.cookie);
+      expect(same.headers.get('location')).toBe('/workspace/datasets/thuoc-a/?thong-tin=no-change');
     });
 
     it('locks sign-in after five wrong passwords', async () => {

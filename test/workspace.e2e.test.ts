@@ -97,6 +97,10 @@ describe('units\u2019 workspace end to end', () => {
     expect(Number(cells[3]) + Number(cells[4])).toBe(1);
     expect(await page.getByRole('img', { name: 'Tỷ lệ bộ dữ liệu được cập nhật đúng hạn theo quý' }).count()).toBe(1);
     await noAxeViolations(page);
+    for (const p of ['/workspace/admin/units/', '/workspace/admin/report/']) {
+      await page.goto(`${server.url}${p}`);
+      await noAxeViolations(page);
+    }
     const csv = await page.request.get(`${server.url}/workspace/admin/freshness.csv`);
     expect(csv.headers()['content-type']).toContain('text/csv');
     const text = (await csv.body()).toString('utf8');
@@ -154,6 +158,11 @@ describe('units\u2019 workspace end to end', () => {
     expect(pub).toContain('Cập nhật quý 4/2026: thêm phòng khám Đức Cơ');
     expect(pub).toContain(newDue);
     expect(pub).toContain('Phòng khám đa khoa Đức Cơ');
+
+    for (const p of ['/workspace/datasets/co-so-kham-benh-chua-benh/edit/', '/workspace/datasets/new/', '/workspace/tokens/']) {
+      await page.goto(`${server.url}${p}`);
+      await noAxeViolations(page);
+    }
 
     // withdrawing needs a reason; the public address then says it was withdrawn and why
     await page.goto(`${server.url}/workspace/datasets/co-so-kham-benh-chua-benh/`);

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import { schema, type Db } from '../db/index.ts';
 import type { BlobStore } from '../storage/blobs.ts';
-import { audit, CatalogError, hashJson, metadataOf, publishVersion, type PublishOutcome, upsertOrganization } from '../catalog/datasets.ts';
+import { audit, CatalogError, hashJson, metadataOf, publishVersion, saveDataset, type PublishOutcome, upsertOrganization } from '../catalog/datasets.ts';
 import { parseDataPackage, type MetadataProblem } from '../catalog/metadata.ts';
 import { createAccount, actorOf, createApiToken, revokeApiToken, setMembership, type Principal } from '../auth/accounts.ts';
 import { can, type Action } from '../auth/authorize.ts';
@@ -14,6 +14,17 @@ import { FRESHNESS_RULES } from '../freshness/due.ts';
 import { UPDATE_FREQUENCIES, LICENCES, TOPICS } from '../catalog/vocabularies.ts';
 
 const { datasets, organizations, datasetVersions, versionResources, resources, accounts, memberships, outbox, auditEvents, freshnessRuns, apiTokens } = schema;
+
+/** The metadata form's fields as a datapackage.json, so the form is checked by the same rules as the files. */
+function packageOf(form: Record<string, string>, slug: string) {
+  return {
+    name: slug, title: form.title, description: form.description, organization: form.organization,
+    keywords: (form.tags ?? '').split(',').map((t) => t.trim()).filter(Boolean), topics: form.topics ? form.topics.split(',').filter(Boolean) : [],
+    licenses: [{ name: form.license || 'CC-BY-4.0' }], frequency: form.frequency || 'quarterly', frequencyReason: form.frequencyReason,
+    temporal: { start: form.temporalStart || undefined, end: form.temporalEnd || undefined }, spatial: form.spatial,
+    contact: { name: form.contactName, email: form.contactEmail },
+  };
+}
 
 /** Thrown when a signed-in account may not do what it asked; the HTTP layer answers 403. */
 export class ForbiddenError extends CatalogError {
@@ -113,14 +124,7 @@ export class Workspace {
     require(who, 'dataset.create', org?.id ?? '__none__');
     const slug = (form.slug?.trim() || slugify(form.title ?? '')).slice(0, 100);
     const resourceName = slugify((file?.originalName ?? 'du-lieu').replace(/\.[^.]+$/, '')) || 'du-lieu';
-    const pkg = {
-      name: slug, title: form.title, description: form.description, organization: form.organization,
-      keywords: (form.tags ?? '').split(',').map((t) => t.trim()).filter(Boolean), topics: form.topics ? form.topics.split(',').filter(Boolean) : [],
-      licenses: [{ name: form.license || 'CC-BY-4.0' }], frequency: form.frequency || 'quarterly', frequencyReason: form.frequencyReason,
-      temporal: { start: form.temporalStart || undefined, end: form.temporalEnd || undefined }, spatial: form.spatial,
-      contact: { name: form.contactName, email: form.contactEmail },
-      resources: [{ name: resourceName, path: 'upload', title: form.resourceTitle?.trim() || form.title }],
-    };
+    const pkg = { ...packageOf(form, slug), resources: [{ name: resourceName, path: 'upload', title: form.resourceTitle?.trim() || form.title }] };
     const { metadata, problems } = parseDataPackage(pkg);
     if (!file) problems.push({ field: 'file', message: 'Cần chọn tệp dữ liệu cho phiên bản đầu tiên.' });
     if (metadata) {
@@ -130,10 +134,45 @@ export class Workspace {
     if (problems.length || !metadata || !file) return { problems };
     const outcome = await publishVersion(this.db, this.store, {
       create: metadata, note: form.note?.trim() || 'Công bố lần đầu', actor: actorOf(who),
-      uploads: [{ resourceName, title: pkg.resources[0]!.title!, description: '', filePath: file.path, originalName: file.originalName }],
+      uploads: [{ resourceName, title: pkg.resources[0]!.title ?? metadata.title, description: '', filePath: file.path, originalName: file.originalName }],
     });
     if (outcome.status === 'published') this.publisher.request(`${metadata.slug} v1`);
     return { problems: [], outcome, slug: metadata.slug };
+  }
+
+  /** The metadata form's values of an existing dataset (what the edit form starts from). */
+  async metadataForm(who: Principal, slug: string): Promise<Record<string, string>> {
+    const d = await this.datasetBySlug(slug);
+    require(who, 'dataset.update', d.organizationId);
+    return {
+      title: d.title, description: d.notes, tags: d.tags.join(', '), topics: d.topics.join(','), license: d.licenseId,
+      frequency: d.updateFrequency, frequencyReason: d.frequencyReason ?? '', temporalStart: d.temporalStart ?? '',
+      temporalEnd: d.temporalEnd ?? '', spatial: d.spatial ?? '', contactName: d.contactName ?? '', contactEmail: d.contactEmail ?? '',
+    };
+  }
+
+  /**
+   * New metadata for a published dataset: checked like at creation, then published as a new version
+   * with the same files (never an edit in place), which does not count as a data update for the due date.
+   */
+  async updateMetadata(who: Principal | null, slug: string, form: Record<string, string>): Promise<{ problems: MetadataProblem[]; outcome?: PublishOutcome }> {
+    const d = await this.datasetBySlug(slug);
+    require(who, 'dataset.update', d.organizationId);
+    if (d.state !== 'published') throw new CatalogError('dataset-not-published', 'Chỉ sửa được thông tin của bộ dữ liệu đang công bố.');
+    const [org] = await this.db.select({ slug: organizations.slug }).from(organizations).where(eq(organizations.id, d.organizationId));
+    const res = await this.db.select().from(resources).where(eq(resources.datasetId, d.id));
+    const { metadata, problems } = parseDataPackage({
+      ...packageOf({ ...form, organization: org!.slug }, d.slug),
+      sources: d.source ? [{ title: d.source }] : [], sample: d.isSample, accessLevel: d.accessLevel,
+      resources: res.map((r) => ({ name: r.name, path: 'kept', title: r.title, description: r.description })),
+    });
+    if (problems.length || !metadata) return { problems };
+    const outcome = await this.db.transaction(async (tx) => {
+      await saveDataset(tx as unknown as Db, metadata, actorOf(who));
+      return publishVersion(tx as unknown as Db, this.store, { datasetId: d.id, uploads: [], note: form.note?.trim() || 'Cập nhật thông tin mô tả', actor: actorOf(who) });
+    });
+    if (outcome.status === 'published') this.publisher.request(`${slug} v${outcome.versionNumber} (thông tin mô tả)`);
+    return { problems: [], outcome };
   }
 
   /** Withdraws a dataset from the public catalogue with a reason; its versions stay in the history. */

@@ -70,3 +70,10 @@ export function reportYear(url: URL): number | null {
   const year = Number(url.searchParams.get('nam') ?? thisYear());
   return Number.isInteger(year) && year >= 2000 && year <= 2100 ? year : null;
 }
+
+// metadata problems name datapackage.json fields; the forms name their inputs differently
+const FIELD_OF: Record<string, string> = {
+  name: 'slug', licenses: 'license', 'temporal.start': 'temporalStart', 'temporal.end': 'temporalEnd', temporal: 'temporalEnd', 'contact.email': 'contactEmail',
+};
+/** The form input a metadata problem is about (its id in the create and edit forms). */
+export const fieldOfProblem = (field: string) => FIELD_OF[field] ?? field;

@@ -48,16 +48,36 @@ function countingStream(filePath: string, progress?: ReadProgress, signal?: Abor
   return pipeline(fs.createReadStream(filePath), counter, () => { /* errors reach the reader through the counter */ });
 }
 
-/** Fails on a line longer than MAX_LINE_CHARS (a 100 MB single line, a binary file without newlines). */
+/** ES2024 string methods (Node 20 has them; the project's TypeScript lib is ES2023). */
+interface WellFormed { isWellFormed(): boolean; toWellFormed(): string }
+
+/**
+ * Fails on a line longer than MAX_LINE_CHARS (a 100 MB single line, a binary file without newlines),
+ * and replaces unpaired surrogates (UTF-16 files) with U+FFFD, reported as invalid bytes like any
+ * other. A high surrogate ending a chunk waits for the next one: iconv-lite's UTF-16BE decoder can
+ * split a pair between chunks.
+ */
 function lineLengthGuard(): Transform {
   let sinceNewline = 0;
+  let held = '';
   return new Transform({
     decodeStrings: false,
+    // strings out as well: without an encoding the readable side turned each decoded chunk back into
+    // a Buffer, which papaparse then decoded again (about a tenth of the ingest's time)
+    encoding: 'utf8',
     transform(chunk: string, _enc, done) {
+      if (held) { chunk = held + chunk; held = ''; }
+      const last = chunk.charCodeAt(chunk.length - 1);
+      if (last >= 0xd800 && last <= 0xdbff) { held = chunk.slice(-1); chunk = chunk.slice(0, -1); }
+      const text = chunk as string & WellFormed;
+      if (!text.isWellFormed()) chunk = text.toWellFormed();
       const nl = chunk.lastIndexOf('\n');
       sinceNewline = nl < 0 ? sinceNewline + chunk.length : chunk.length - nl - 1;
       if (sinceNewline > MAX_LINE_CHARS) done(new IngestError(problem('source-error', `có một dòng dài hơn ${MAX_LINE_CHARS / 1024 / 1024} triệu ký tự; tệp không phải bảng dữ liệu hợp lệ`)));
       else done(null, chunk);
+    },
+    flush(done) {
+      done(null, held ? '\uFFFD' : undefined);
     },
   });
 }

@@ -24,8 +24,15 @@ const BOOL_WORDS = new Set([...TRUE_VALUES, ...FALSE_VALUES].filter((v) => v !==
 /** Identifiers ("Mã xã", "Số hiệu tuyến") are text even when all digits: no arithmetic, no lost zeros. */
 const IDENTIFIER_NAME = /^(mã|ma\b|code\b|id\b|số hiệu|so hieu)|mã số|mã định danh/i;
 
+// candidate types, one bit each: a column keeps a bit while every value so far fits that type
+const INT_VI = 1, INT_EN = 2, NUM_VI = 4, NUM_EN = 8, BOOL = 16, DATE_VI = 32, DATE_ISO = 64, DT_ISO = 128, DT_VI = 256, YEAR = 512;
+const ALL = 1023;
+/** Every type but boolean needs a sign or a digit first. */
+const NOT_BOOL = ALL & ~BOOL;
+const LEADING_ZERO = /^[+-]?0\d/;
+
 export class TypeTracker {
-  private candidates = new Set<string>(['integer-vi', 'integer-en', 'number-vi', 'number-en', 'boolean', 'date-vi', 'date-iso', 'datetime-iso', 'datetime-vi', 'year']);
+  private candidates = ALL;
   private seen = 0;
   private leadingZero = false;
   private readonly headerName: string;
@@ -34,50 +41,61 @@ export class TypeTracker {
     this.headerName = headerName;
   }
 
+  /** Called for every cell of the column: only the tests of the types still possible are run. */
   add(v: string): void {
     if (v === '') return;
     this.seen++;
-    const c = this.candidates;
-    if (c.size === 0) return;
-    if (/^[+-]?0\d/.test(v)) this.leadingZero = true;
-    const plain = RE.intPlain.test(v);
-    const viGrouped = RE.intViGrouped.test(v);
-    const enGrouped = RE.intEnGrouped.test(v);
-    if (!(plain || viGrouped)) c.delete('integer-vi');
-    if (!(plain || enGrouped)) c.delete('integer-en');
-    if (!(plain || viGrouped || RE.numVi.test(v))) c.delete('number-vi');
-    if (!(plain || enGrouped || RE.numEn.test(v))) c.delete('number-en');
-    if (!BOOL_WORDS.has(v)) c.delete('boolean');
-    if (c.has('date-vi')) {
-      const m = RE.dateVi.exec(v);
-      if (!m || !validDate(+m[3]!, +m[2]!, +m[1]!)) c.delete('date-vi');
+    let c = this.candidates;
+    if (c === 0) return;
+    if (!this.leadingZero && LEADING_ZERO.test(v)) this.leadingZero = true;
+    const first = v.charCodeAt(0);
+    if ((first < 48 || first > 57) && first !== 43 && first !== 45) {
+      c &= ~NOT_BOOL; // not a number, date or year
+    } else {
+      if (c & (INT_VI | INT_EN | NUM_VI | NUM_EN)) {
+        const plain = RE.intPlain.test(v);
+        if (!plain) {
+          const viGrouped = (c & (INT_VI | NUM_VI)) !== 0 && RE.intViGrouped.test(v);
+          const enGrouped = (c & (INT_EN | NUM_EN)) !== 0 && RE.intEnGrouped.test(v);
+          if (!viGrouped) c &= ~INT_VI;
+          if (!enGrouped) c &= ~INT_EN;
+          if ((c & NUM_VI) && !viGrouped && !RE.numVi.test(v)) c &= ~NUM_VI;
+          if ((c & NUM_EN) && !enGrouped && !RE.numEn.test(v)) c &= ~NUM_EN;
+        }
+      }
+      if (c & DATE_VI) {
+        const m = RE.dateVi.exec(v);
+        if (!m || !validDate(+m[3]!, +m[2]!, +m[1]!)) c &= ~DATE_VI;
+      }
+      if (c & DATE_ISO) {
+        const m = RE.dateIso.exec(v);
+        if (!m || !validDate(+m[1]!, +m[2]!, +m[3]!)) c &= ~DATE_ISO;
+      }
+      if ((c & DT_ISO) && !RE.datetimeIso.test(v)) c &= ~DT_ISO;
+      if ((c & DT_VI) && !RE.datetimeVi.test(v)) c &= ~DT_VI;
+      if ((c & YEAR) && !RE.year.test(v)) c &= ~YEAR;
     }
-    if (c.has('date-iso')) {
-      const m = RE.dateIso.exec(v);
-      if (!m || !validDate(+m[1]!, +m[2]!, +m[3]!)) c.delete('date-iso');
-    }
-    if (c.has('datetime-iso') && !RE.datetimeIso.test(v)) c.delete('datetime-iso');
-    if (c.has('datetime-vi') && !RE.datetimeVi.test(v)) c.delete('datetime-vi');
-    if (c.has('year') && !RE.year.test(v)) c.delete('year');
+    if ((c & BOOL) && !BOOL_WORDS.has(v)) c &= ~BOOL;
+    this.candidates = c;
   }
 
   result(): TableField {
     const name = this.headerName;
     const c = this.candidates;
     if (this.seen === 0) return { name, type: 'string' };
-    if (this.leadingZero && !c.has('date-vi') && !c.has('datetime-vi')) return { name, type: 'string' };
+    if (this.leadingZero && !(c & DATE_VI) && !(c & DT_VI)) return { name, type: 'string' };
     if (IDENTIFIER_NAME.test(name)) return { name, type: 'string' };
-    if (c.has('year') && /năm|nam\b|year/i.test(name)) return { name, type: 'year' };
-    if (c.has('boolean')) return { name, type: 'boolean' };
+    if ((c & YEAR) && /năm|nam\b|year/i.test(name)) return { name, type: 'year' };
+    if (c & BOOL) return { name, type: 'boolean' };
     // Vietnamese grouping wins when both readings fit ("1.234"): this portal's publishers write vi-VN numbers.
-    if (c.has('integer-vi')) return { name, type: 'integer', groupChar: '.', decimalChar: ',' };
-    if (c.has('integer-en')) return { name, type: 'integer', groupChar: ',' };
-    if (c.has('number-vi')) return { name, type: 'number', groupChar: '.', decimalChar: ',' };
-    if (c.has('number-en')) return { name, type: 'number', groupChar: ',' };
-    if (c.has('date-iso')) return { name, type: 'date' };
-    if (c.has('date-vi')) return { name, type: 'date', format: '%d/%m/%Y' };
-    if (c.has('datetime-iso')) return { name, type: 'datetime' };
-    if (c.has('datetime-vi')) return { name, type: 'datetime', format: '%d/%m/%Y %H:%M:%S' };
+    if (c & INT_VI) return { name, type: 'integer', groupChar: '.', decimalChar: ',' };
+    if (c & INT_EN) return { name, type: 'integer', groupChar: ',' };
+    if (c & NUM_VI) return { name, type: 'number', groupChar: '.', decimalChar: ',' };
+    if (c & NUM_EN) return { name, type: 'number', groupChar: ',' };
+    if (c & DATE_ISO) return { name, type: 'date' };
+    if (c & DATE_VI) return { name, type: 'date', format: '%d/%m/%Y' };
+    if (c & DT_ISO) return { name, type: 'datetime' };
+    if (c & DT_VI) return { name, type: 'datetime', format: '%d/%m/%Y %H:%M:%S' };
     return { name, type: 'string' };
   }
 }

@@ -1,6 +1,6 @@
 import { IngestError, problem, type IngestProblem } from './errors.ts';
 import { TypeTracker } from './infer.ts';
-import { brokenConstraint, castCell, hash53, type Cell, type TableField, type TableSchema } from './schema.ts';
+import { brokenConstraint, compileCast, hash53, type Cell, type TableField, type TableSchema } from './schema.ts';
 import { HashingWriter, type HashedFile } from '../storage/blobs.ts';
 import type { RowSource } from './readers.ts';
 
@@ -43,7 +43,14 @@ export interface TableOptions {
   padShortRows?: boolean;
 }
 
-const cleanCell = (s: string) => (s.length ? s.normalize('NFC').trim() : s);
+/**
+ * A string made only of code units below U+0300 and of the Vietnamese letters U+1E00–U+1EFF is
+ * already NFC (every such character is a starter that never composes with its neighbour; checked
+ * over all pairs in test/ingest-nfc.test.ts): only other cells pay for normalize(). Decomposed tone
+ * marks (U+0300–U+0323, as Windows-1258 writes them) and U+FFFD fall outside and take the slow path.
+ */
+export const MAY_NEED_NFC = /[^\u0000-\u02ff\u1e00-\u1eff]/;
+export const cleanCell = (s: string) => (s.length ? (MAY_NEED_NFC.test(s) ? s.normalize('NFC') : s).trim() : s);
 const nonEmpty = (row: string[]) => { let n = 0; for (const c of row) if (c.trim() !== '') n++; return n; };
 const isNumeric = (s: string) => /^[+-]?[\d.,]+%?$/.test(s.trim());
 
@@ -132,18 +139,32 @@ export async function processTable(rows: RowSource, log: ProblemLog, paths: { cs
     if (declared) writer = new OutputWriter(declared, log, paths, !!opts.schema);
   };
 
-  const emit = async (rowNo: number, cells: string[]) => {
+  // Rows are checked and turned into output text synchronously; only a full output buffer is awaited
+  // (an await per row cost more than the row's own work).
+  const emit = (rowNo: number, cells: string[]) => {
     if (!writer || needsSecondPass) return;
-    if (!(await writer.add(rowNo, cells))) { needsSecondPass = true; writer.abandon(); }
+    if (!writer.add(rowNo, cells)) { needsSecondPass = true; writer.abandon(); }
   };
 
-  const dataRow = async (raw: string[], rowNo: number) => {
+  const dataRow = (raw: string[], rowNo: number) => {
     const h = header!;
-    if (nonEmpty(raw) === 0) { pendingBlank.push(rowNo); return; }
+    // cleanCell, inlined: NFC (only where it can change anything), trim, and count the non-empty cells
+    const cells: string[] = new Array(raw.length);
+    let filled = 0;
+    let unusual = false; // a cell outside the fast NFC set: it may also hold U+FFFD
+    for (let i = 0; i < raw.length; i++) {
+      let c = raw[i]!;
+      if (c.length) {
+        if (MAY_NEED_NFC.test(c)) { c = c.normalize('NFC'); unusual = true; }
+        c = c.trim();
+        if (c.length) filled++;
+      }
+      cells[i] = c;
+    }
+    if (filled === 0) { pendingBlank.push(rowNo); return; }
     // blank rows inside the table are reported; those after its end (Excel leftovers) are not
     for (const b of pendingBlank) record(log, problem('blank-row', `hàng ${b}`, { rowNumber: b }), 'warning');
     pendingBlank = [];
-    const cells = raw.map(cleanCell);
     if (cells.length > h.length) {
       const at = cells.findIndex((c, i) => i >= h.length && c !== '');
       if (at >= 0) record(log, problem('extra-cell', `hàng ${rowNo}, cột ${at + 1}: "${cells[at]!.slice(0, 100)}"`, { rowNumber: rowNo, fieldNumber: at + 1, cell: cells[at]!.slice(0, 1000) }));
@@ -155,31 +176,32 @@ export async function processTable(rows: RowSource, log: ProblemLog, paths: { cs
       record(log, problem('missing-cell', `hàng ${rowNo}, cột ${at + 1} ("${h[at]}")`, { rowNumber: rowNo, fieldNumber: at + 1, fieldName: h[at] }));
       while (cells.length < h.length) cells.push('');
     }
-    for (let i = 0; i < cells.length; i++) {
-      trackers[i]!.add(cells[i]!);
-      if (opts.flagInvalidBytes && cells[i]!.includes('\uFFFD')) record(log, problem('encoding-error', `hàng ${rowNo}, cột ${i + 1}: có byte không hợp lệ trong bảng mã của tệp`, { rowNumber: rowNo, fieldNumber: i + 1, fieldName: h[i], cell: cells[i]!.slice(0, 200) }));
+    for (let i = 0; i < cells.length; i++) trackers[i]!.add(cells[i]!);
+    if (unusual && opts.flagInvalidBytes) {
+      for (let i = 0; i < cells.length; i++) {
+        if (cells[i]!.includes('\uFFFD')) record(log, problem('encoding-error', `hàng ${rowNo}, cột ${i + 1}: có byte không hợp lệ trong bảng mã của tệp`, { rowNumber: rowNo, fieldNumber: i + 1, fieldName: h[i], cell: cells[i]!.slice(0, 200) }));
+      }
     }
     dataRows++;
     if (dataRows % 10_000 === 0) { checkAborted(opts.signal); opts.onProgress?.(dataRows); }
-    if (declared) return emit(rowNo, cells);
-    if (provisional) return emit(rowNo, cells);
+    if (declared || provisional) { emit(rowNo, cells); return; }
     sample.push([rowNo, cells]);
-    if (sample.length >= SAMPLE_ROWS) await startWriting();
+    if (sample.length >= SAMPLE_ROWS) startWriting();
   };
 
-  const startWriting = async () => {
+  const startWriting = () => {
     provisional = { fields: trackers.map((t) => t.result()), missingValues: [''] };
     writer = new OutputWriter(provisional, log, paths, false);
-    for (const [n, c] of sample) await emit(n, c);
+    for (const [n, c] of sample) emit(n, c);
     sample = [];
   };
 
-  const flushBuffered = async () => {
+  const flushBuffered = () => {
     const idx = headerIndex(buffered);
     const joined = joinTwoRowHeader(buffered[idx]!.map(cleanCell), buffered[idx + 1]);
     startTable(joined ?? buffered[idx]!, idx + 1);
     if (joined) skipRow = idx + 2;
-    for (let i = idx + 1; i < buffered.length; i++) if (i + 1 !== skipRow) await dataRow(buffered[i]!, i + 1);
+    for (let i = idx + 1; i < buffered.length; i++) if (i + 1 !== skipRow) dataRow(buffered[i]!, i + 1);
     buffered.length = 0;
   };
 
@@ -189,15 +211,17 @@ export async function processTable(rows: RowSource, log: ProblemLog, paths: { cs
         rowNumber++;
         if (!header) {
           buffered.push(raw);
-          if (buffered.length >= HEADER_SEARCH_ROWS) await flushBuffered();
+          if (buffered.length >= HEADER_SEARCH_ROWS) flushBuffered();
           continue;
         }
-        await dataRow(raw, rowNumber);
+        dataRow(raw, rowNumber);
+        if (writer?.full) await writer.drain();
       }
+      if (writer?.full) await writer.drain();
     }
     checkAborted(opts.signal);
-    if (!header && buffered.some((r) => nonEmpty(r) > 0)) await flushBuffered();
-    if (header && !declared && !provisional) await startWriting();
+    if (!header && buffered.some((r) => nonEmpty(r) > 0)) flushBuffered();
+    if (header && !declared && !provisional) startWriting();
   } catch (err) {
     writer?.abandon();
     throw err;
@@ -240,119 +264,173 @@ export function neutraliseFormula(text: string): string {
 
 /** Strings JSON can carry between quotes as they are (no quote, backslash or control character). */
 const JSON_PLAIN = /^[^"\\\u0000-\u001f\u2028\u2029]*$/;
+/** Anything CSV quoting, formula neutralising or JSON escaping may have to deal with; most cells have none. */
+const NEEDS_CARE = /[",\\\u0000-\u001f\u2028\u2029]/;
 
 function csvField(s: string): string {
   return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
 }
+
+/** Output text is collected into strings of about this many UTF-16 units before it is encoded and written. */
+const OUTPUT_CHUNK = 512 * 1024;
 
 /**
  * Casts every cell with the schema, checks constraints, unique fields and the primary key, and
  * writes the published outputs: CSV with ISO dates and dot decimals, JSON with typed values.
  * With a declared schema, problems are the unit's errors; with a provisional (inferred) one, a
  * cell that does not fit only means the sample guessed wrong: add() then returns false.
+ * add() only appends text; the caller awaits drain() when `full` says the text should be written.
  */
 class OutputWriter {
   private readonly fields: TableField[];
   private readonly missing: Set<string>;
+  private readonly onlyEmptyMissing: boolean;
+  private readonly casts: (((text: string) => Cell | undefined) | null)[];
   private readonly patterns: (RegExp | undefined)[];
   private readonly uniques: (Set<number> | null)[];
   private readonly pk: number[];
+  private readonly inPk: boolean[];
   private readonly pkSeen: Set<number> | null;
   private readonly csv: HashingWriter;
   private readonly json: HashingWriter;
   private readonly log: ProblemLog;
   private readonly strict: boolean;
   private first = true;
-  private started = false;
-  private readonly jsonKeys: string[];
+  /**
+   * What goes before a cell's JSON value, by column, whether the previous value was a string still
+   * to be closed, and whether this one is a string to open — so a row is about two strings per cell
+   * (flattening a row made of many small strings cost more than encoding it). Column 0 carries the
+   * row's start, a null its `null`.
+   */
+  private readonly jsonPre: string[];
+  private readonly jsonNull: string[];
+  private csvText: string;
+  private jsonText = '[';
+  private abandoned = false;
+  /** enough text is waiting: await drain() */
+  full = false;
 
   constructor(schema: TableSchema, log: ProblemLog, paths: { csv: string; json: string }, strict: boolean) {
     this.fields = schema.fields;
     this.missing = new Set(schema.missingValues ?? ['']);
+    this.onlyEmptyMissing = this.missing.size === 1 && this.missing.has('');
+    this.casts = this.fields.map(compileCast);
     this.patterns = this.fields.map((f) => (f.constraints?.pattern ? new RegExp(`^(?:${f.constraints.pattern})$`, 'u') : undefined));
     this.uniques = this.fields.map((f) => (f.constraints?.unique ? new Set<number>() : null));
     this.pk = (typeof schema.primaryKey === 'string' ? [schema.primaryKey] : schema.primaryKey ?? []).map((k) => this.fields.findIndex((f) => f.name === k));
+    this.inPk = this.fields.map((_, i) => this.pk.includes(i));
     this.pkSeen = this.pk.length ? new Set<number>() : null;
     this.csv = new HashingWriter(paths.csv);
     this.json = new HashingWriter(paths.json);
     this.log = log;
     this.strict = strict;
-    this.jsonKeys = this.fields.map((f, i) => `${i ? ',' : ''}${JSON.stringify(f.name)}:`);
+    this.jsonPre = [];
+    this.jsonNull = [];
+    this.fields.forEach((f, i) => {
+      const key = `${i ? ',' : ''}${JSON.stringify(f.name)}:`;
+      for (const close of ['', '"']) {
+        for (const open of ['', '"']) this.jsonPre.push(close + key + open);
+        this.jsonNull.push(close + key + 'null');
+      }
+    });
+    this.csvText = this.fields.map((f) => csvField(neutraliseFormula(f.name))).join(',') + '\r\n';
   }
 
-  async add(rowNo: number, cells: string[]): Promise<boolean> {
-    const { fields, log } = this;
-    await this.start();
-    const values: Cell[] = new Array(fields.length);
-    for (let i = 0; i < fields.length; i++) {
-      const f = fields[i]!;
-      const text = cells[i] ?? '';
-      if (this.missing.has(text)) {
-        values[i] = null;
-        if (f.constraints?.required || this.pk.includes(i)) record(log, problem('constraint-error', `hàng ${rowNo}, cột "${f.name}": ${CONSTRAINT_VI.required}`, { rowNumber: rowNo, fieldNumber: i + 1, fieldName: f.name, cell: text }));
-        continue;
-      }
-      const cast = castCell(f, text);
-      if (!cast.ok) {
-        if (!this.strict) return false;
-        values[i] = null;
-        record(log, problem('type-error', `hàng ${rowNo}, cột "${f.name}": "${text.slice(0, 100)}" không phải ${TYPE_VI[f.type] ?? f.type}${f.format ? ` (dạng ${f.format})` : ''}`, { rowNumber: rowNo, fieldNumber: i + 1, fieldName: f.name, cell: text.slice(0, 1000) }));
-        continue;
-      }
-      values[i] = cast.value;
-      if (!f.constraints) continue;
-      const broken = brokenConstraint(f, cast.value, text, this.patterns[i]);
-      if (broken) record(log, problem('constraint-error', `hàng ${rowNo}, cột "${f.name}": "${text.slice(0, 100)}" vi phạm ${CONSTRAINT_VI[broken.name]} (${String(broken.limit)})`, { rowNumber: rowNo, fieldNumber: i + 1, fieldName: f.name, cell: text.slice(0, 1000) }));
-      const u = this.uniques[i];
-      if (u) {
-        const h = hash53(String(cast.value));
-        if (u.has(h)) record(log, problem('unique-error', `hàng ${rowNo}, cột "${f.name}": "${text.slice(0, 100)}" đã xuất hiện ở hàng trước`, { rowNumber: rowNo, fieldNumber: i + 1, fieldName: f.name, cell: text.slice(0, 1000) }));
-        else u.add(h);
-      }
-    }
-    if (this.pkSeen) {
-      const h = hash53(JSON.stringify(this.pk.map((i) => values[i])));
-      if (this.pkSeen.has(h)) record(log, problem('primary-key', `hàng ${rowNo}: khóa chính (${this.pk.map((i) => fields[i]!.name).join(', ')}) = ${this.pk.map((i) => String(values[i])).join(', ')} đã có ở hàng trước`, { rowNumber: rowNo }));
-      else this.pkSeen.add(h);
-    }
-    if (log.errorCount > 0) return true; // keep validating, stop writing
+  add(rowNo: number, cells: string[]): boolean {
+    const { fields, log, casts } = this;
+    const values: Cell[] | null = this.pkSeen ? new Array(fields.length) : null;
     // both lines are built as strings directly: no per-row object for JSON.stringify to walk
     let line = '';
     let json = this.first ? '\n{' : ',\n{';
+    let open = 0; // 2 when the previous JSON value was a string left open
     for (let i = 0; i < fields.length; i++) {
-      const v = values[i]!;
+      const f = fields[i]!;
+      const text = cells[i] ?? '';
       if (i) line += ',';
-      json += this.jsonKeys[i]!;
-      if (v === null) { json += 'null'; continue; }
+      if (this.onlyEmptyMissing ? text === '' : this.missing.has(text)) {
+        if (values) values[i] = null;
+        json += this.jsonNull[i * 2 + (open >> 1)]!;
+        open = 0;
+        if (f.constraints?.required || this.inPk[i]) record(log, problem('constraint-error', `hàng ${rowNo}, cột "${f.name}": ${CONSTRAINT_VI.required}`, { rowNumber: rowNo, fieldNumber: i + 1, fieldName: f.name, cell: text }));
+        continue;
+      }
+      const cast = casts[i];
+      const v = cast ? cast(text) : text;
+      if (v === undefined) {
+        if (!this.strict) return false;
+        if (values) values[i] = null;
+        record(log, problem('type-error', `hàng ${rowNo}, cột "${f.name}": "${text.slice(0, 100)}" không phải ${TYPE_VI[f.type] ?? f.type}${f.format ? ` (dạng ${f.format})` : ''}`, { rowNumber: rowNo, fieldNumber: i + 1, fieldName: f.name, cell: text.slice(0, 1000) }));
+        continue;
+      }
+      if (values) values[i] = v;
+      if (f.constraints) this.checkConstraints(rowNo, i, f, v!, text);
       if (typeof v === 'string') {
-        line += csvField(neutraliseFormula(v));
-        json += JSON_PLAIN.test(v) ? `"${v}"` : JSON.stringify(v);
+        const c0 = v.charCodeAt(0);
+        if (!NEEDS_CARE.test(v) && c0 !== 61 && c0 !== 43 && c0 !== 45 && c0 !== 64 && v === v.trim()) {
+          // no quote, comma, backslash, control character or formula start: the same text in both
+          line += v;
+          json += this.jsonPre[i * 4 + open + 1]! + v;
+          open = 2;
+        } else {
+          line += csvField(neutraliseFormula(v));
+          if (JSON_PLAIN.test(v)) { json += this.jsonPre[i * 4 + open + 1]! + v; open = 2; }
+          else { json += this.jsonPre[i * 4 + open]! + JSON.stringify(v); open = 0; }
+        }
       } else {
-        const text = String(v);
-        line += text;
-        json += text;
+        const t = String(v);
+        line += t;
+        json += this.jsonPre[i * 4 + open]! + t;
+        open = 0;
       }
     }
-    await this.csv.write(line + '\r\n');
-    await this.json.write(json + '}');
+    json += open ? '"}' : '}';
+    if (values) {
+      const h = hash53(JSON.stringify(this.pk.map((i) => values[i])));
+      if (this.pkSeen!.has(h)) record(log, problem('primary-key', `hàng ${rowNo}: khóa chính (${this.pk.map((i) => fields[i]!.name).join(', ')}) = ${this.pk.map((i) => String(values[i])).join(', ')} đã có ở hàng trước`, { rowNumber: rowNo }));
+      else this.pkSeen!.add(h);
+    }
+    if (log.errorCount > 0) return true; // keep validating, stop writing
+    this.csvText += line + '\r\n';
+    this.jsonText += json;
     this.first = false;
+    if (this.csvText.length + this.jsonText.length > OUTPUT_CHUNK) this.full = true;
     return true;
   }
 
-  private async start(): Promise<void> {
-    if (this.started) return;
-    this.started = true;
-    await this.csv.write(this.fields.map((f) => csvField(neutraliseFormula(f.name))).join(',') + '\r\n');
-    await this.json.write('[');
+  private checkConstraints(rowNo: number, i: number, f: TableField, v: Cell, text: string): void {
+    const { log } = this;
+    const broken = brokenConstraint(f, v, text, this.patterns[i]);
+    if (broken) record(log, problem('constraint-error', `hàng ${rowNo}, cột "${f.name}": "${text.slice(0, 100)}" vi phạm ${CONSTRAINT_VI[broken.name]} (${String(broken.limit)})`, { rowNumber: rowNo, fieldNumber: i + 1, fieldName: f.name, cell: text.slice(0, 1000) }));
+    const u = this.uniques[i];
+    if (u) {
+      const h = hash53(String(v));
+      if (u.has(h)) record(log, problem('unique-error', `hàng ${rowNo}, cột "${f.name}": "${text.slice(0, 100)}" đã xuất hiện ở hàng trước`, { rowNumber: rowNo, fieldNumber: i + 1, fieldName: f.name, cell: text.slice(0, 1000) }));
+      else u.add(h);
+    }
+  }
+
+  /** Encodes, hashes and writes the text collected so far. */
+  async drain(): Promise<void> {
+    this.full = false;
+    if (this.abandoned) return;
+    const csv = this.csvText;
+    const json = this.jsonText;
+    this.csvText = '';
+    this.jsonText = '';
+    if (csv) await this.csv.write(csv);
+    if (json) await this.json.write(json);
   }
 
   async finish(): Promise<{ csv: HashedFile; json: HashedFile }> {
-    await this.start();
-    await this.json.write('\n]\n');
+    this.jsonText += '\n]\n';
+    await this.drain();
     return { csv: await this.csv.finish(), json: await this.json.finish() };
   }
 
   abandon(): void {
+    this.abandoned = true;
+    this.full = false;
+    this.csvText = this.jsonText = '';
     this.csv.abort();
     this.json.abort();
   }

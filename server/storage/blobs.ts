@@ -3,6 +3,22 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
+import { transcode } from 'node:buffer';
+
+/**
+ * UTF-8 bytes of a long string. Copying the UTF-16 code units out (which also flattens a string
+ * built by concatenation) and letting ICU transcode them is about twice as fast as V8's own UTF-8
+ * writer on Vietnamese text; ICU refuses a lone surrogate, which V8 writes as U+FFFD: those go the V8 way.
+ */
+export function utf8(text: string): Buffer {
+  const units = Buffer.allocUnsafeSlow(text.length * 2);
+  units.write(text, 0, 'utf16le');
+  try {
+    return transcode(units, 'utf16le', 'utf8');
+  } catch {
+    return Buffer.from(text, 'utf8');
+  }
+}
 
 /**
  * Content-addressed file store: a file's path is derived from its sha256 only, so nothing a user
@@ -89,8 +105,9 @@ export class HashingWriter {
   async write(text: string): Promise<void> {
     // a UTF-16 code unit never takes more than 3 bytes in UTF-8
     if (this.used + text.length * 3 > this.buffer.length) await this.flush();
-    if (text.length * 3 > this.buffer.length) {
-      await this.push(Buffer.from(text, 'utf8'));
+    if (text.length > 64 * 1024) {
+      await this.flush();
+      await this.push(utf8(text));
       return;
     }
     this.used += this.buffer.write(text, this.used, 'utf8');

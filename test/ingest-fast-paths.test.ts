@@ -1,0 +1,149 @@
+import fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ingestFile } from '../server/ingest/index.ts';
+import { castCell, validDate, type TableField } from '../server/ingest/schema.ts';
+import { cleanCell, MAY_NEED_NFC } from '../server/ingest/table.ts';
+import { utf8 } from '../server/storage/blobs.ts';
+import { fixture, tempStore } from './helpers/fixtures.ts';
+import { toWindows1258 } from './helpers/encode.ts';
+
+async function ingest(name: string, content: string | Buffer) {
+  const { store } = tempStore();
+  const result = await ingestFile(fixture(name, content), { store, originalName: name });
+  const read = (sha?: string) => (sha ? fs.readFileSync(store.pathOf(sha), 'utf8') : '');
+  return { ...result, csv: read(result.outputs?.csv.sha256), json: result.outputs ? JSON.parse(read(result.outputs.json.sha256)) : undefined };
+}
+
+/** Builds a CSV with `before` plain ASCII rows ahead of the given rows (past the 1000-row sample when before ≥ 1000). */
+function afterAscii(header: string, before: number, rows: string[]): string {
+  const lines = [header];
+  for (let i = 0; i < before; i++) lines.push(`${i},dong ${i}`);
+  return [...lines, ...rows].join('\r\n') + '\r\n';
+}
+
+describe('ingest fast paths: NFC only where it can change anything', () => {
+  it('a string made only of U+0000–U+02FF and U+1E00–U+1EFF is already NFC (every character and every pair)', () => {
+    const safe: string[] = [];
+    for (let c = 0; c <= 0x02ff; c++) safe.push(String.fromCharCode(c));
+    for (let c = 0x1e00; c <= 0x1eff; c++) safe.push(String.fromCharCode(c));
+    let changed = 0;
+    for (const a of safe) {
+      if (a.normalize('NFC') !== a || /\p{M}/u.test(a)) changed++;
+      for (const b of safe) if ((a + b).normalize('NFC') !== a + b) changed++;
+    }
+    expect(changed).toBe(0);
+    // and the fast check sends every Vietnamese tone mark, decomposed, and U+FFFD to normalize()
+    for (const mark of ['\u0300', '\u0301', '\u0303', '\u0309', '\u0323', '\u0302', '\u0306', '\u031b', '\uFFFD', '\u212A']) expect(MAY_NEED_NFC.test(`a${mark}`)).toBe(true);
+    expect(cleanCell(' Xa\u0303 \u0110a\u0306\u0301k \u0110oa ')).toBe('Xã Đắk Đoa');
+    expect(cleanCell('Phường Quy Nhơn Bắc')).toBe('Phường Quy Nhơn Bắc');
+  });
+
+  it('normalises a decomposed cell that comes after 1000 ASCII rows (UTF-8 file)', async () => {
+    const decomposed = 'Xa\u0303 \u0110a\u0306\u0301k \u0110oa';
+    const r = await ingest('nfd.csv', afterAscii('Mã,Tên', 1500, [`9999,${decomposed}`]));
+    expect(r.report.valid).toBe(true);
+    expect(r.json[1500]).toEqual({ 'Mã': '9999', 'Tên': 'Xã Đắk Đoa' });
+    expect(r.csv.split('\r\n')[1501]).toBe('9999,Xã Đắk Đoa');
+    expect(r.csv).toBe(r.csv.normalize('NFC'));
+  });
+
+  it('turns Windows-1258 tone marks into NFC after 1000 ASCII rows and in a long file', async () => {
+    const rows: string[] = [];
+    for (let i = 0; i < 3000; i++) rows.push(`${10000 + i},Trường THPT Lê Quý Đôn ${i} — Xã Đắk Đoa`);
+    const r = await ingest('cp1258.csv', toWindows1258(afterAscii('Mã,Tên', 1000, rows)));
+    expect(r.report.encoding).toBe('windows-1258');
+    expect(r.report.valid).toBe(true);
+    expect(r.json[1000]).toEqual({ 'Mã': '10000', 'Tên': 'Trường THPT Lê Quý Đôn 0 — Xã Đắk Đoa' });
+    expect(r.json[3999]['Tên']).toBe('Trường THPT Lê Quý Đôn 2999 — Xã Đắk Đoa');
+    expect(r.csv).toBe(r.csv.normalize('NFC'));
+    expect(r.csv).not.toMatch(/[\u0300-\u036f]/);
+  });
+});
+
+describe('ingest fast paths: decoded text reaches papaparse as strings', () => {
+  it('keeps an emoji whose UTF-16BE bytes straddle the 64 KB read chunk', async () => {
+    // BOM (2 bytes), then the header and a row long enough that the emoji starts at byte 65,534
+    const head = 'a,b\n1,';
+    const pad = 'x'.repeat((65_534 - 2) / 2 - head.length);
+    const text = `${head}${pad}😀 Việt\n2,ổn\n`;
+    const bytes = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()]);
+    expect(bytes.subarray(65_534, 65_536).readUInt16BE(0)).toBe(0xd83d); // the high surrogate ends the first chunk
+    const r = await ingest('be.csv', bytes);
+    expect(r.report.encoding).toBe('utf-16be');
+    expect(r.report.valid).toBe(true);
+    expect(r.json[0].b).toBe(`${pad}😀 Việt`);
+  });
+
+  it('reports an unpaired surrogate in a UTF-16 file as an invalid byte, with row and column', async () => {
+    const text = 'a,b\n1,Việt\ud800 Nam\n2,ổn\n';
+    const r = await ingest('lone.csv', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    expect(r.report.valid).toBe(false);
+    expect(r.report.errors.map((e) => [e.type, e.rowNumber, e.fieldNumber, e.cell])).toEqual([['encoding-error', 2, 2, 'Việt\uFFFD Nam']]);
+  });
+});
+
+describe('ingest fast paths: output text', () => {
+  it('writes every kind of cell the same way in CSV and JSON, past the sample and over many output chunks', async () => {
+    const tricky = [
+      ['plain', 'Phường Quy Nhơn Bắc', 'Phường Quy Nhơn Bắc'],
+      ['comma', '"a, b"', '"a, b"'],
+      ['quote', '"nói ""có"""', '"nói ""có"""'],
+      ['backslash', 'C:\\thu muc', 'C:\\thu muc'],
+      ['formula', '=SUM(1)', `'=SUM(1)`],
+      ['plus', '+84 256', `'+84 256`],
+      ['at', '@x', `'@x`],
+      ['newline', '"dòng 1\ndòng 2"', '"dòng 1\ndòng 2"'],
+      ['tab', '"a\tb"', 'a\tb'],
+      ['u2028', 'a\u2028b', 'a\u2028b'],
+    ] as const;
+    const header = 'Mã,Ghi chú,Số,Có,Trống';
+    const lines = [header];
+    const n = 4000;
+    for (let i = 0; i < n; i++) {
+      const [, cell] = tricky[i % tricky.length]!;
+      // the last column is empty except once, so it is inferred as integer: nulls at the end of most rows
+      lines.push(`${i % 3 ? 'HS' + i : ''},${cell},"${i},5",${i % 2 ? 'có' : 'không'},${i === 7 ? 1 : ''}`);
+    }
+    const r = await ingest('tricky.csv', lines.join('\r\n'));
+    expect(r.report.valid).toBe(true);
+    expect(r.report.fields.map((f) => f.type)).toEqual(['string', 'string', 'number', 'boolean', 'integer']);
+    const csvLines = r.csv.split('\r\n');
+    for (let i = 0; i < n; i++) {
+      const [, cell, csvCell] = tricky[i % tricky.length]!;
+      const text = cell.startsWith('"') ? cell.slice(1, -1).replace(/""/g, '"') : cell;
+      expect(r.json[i]).toEqual({ 'Mã': i % 3 ? 'HS' + i : null, 'Ghi chú': text, 'Số': i + 0.5, 'Có': i % 2 === 1, 'Trống': i === 7 ? 1 : null });
+      if (!text.includes('\n')) expect(csvLines[i + 1]).toBe(`${i % 3 ? 'HS' + i : ''},${csvCell},${i}.5,${i % 2 ? 'true' : 'false'},${i === 7 ? 1 : ''}`);
+    }
+  });
+
+  it('encodes long output text to exactly the bytes V8 writes, lone surrogates included', () => {
+    const samples = ['Việt Nam', 'a\ud800b', 'x\udc00', '\ud83d\ude00 ok', 'Đ'.repeat(70_000), `${'ệ'.repeat(40_000)}\ud800${'a'.repeat(40_000)}`, ''];
+    for (const s of samples) expect(utf8(s).equals(Buffer.from(s, 'utf8'))).toBe(true);
+  });
+});
+
+describe('ingest fast paths: casting', () => {
+  it('reads Vietnamese grouped numbers as the general rule does', () => {
+    const num: TableField = { name: 'n', type: 'number', groupChar: '.', decimalChar: ',' };
+    const int: TableField = { name: 'n', type: 'integer', groupChar: '.', decimalChar: ',' };
+    expect(castCell(num, '1.234.567,89')).toEqual({ ok: true, value: 1234567.89 });
+    expect(castCell(num, '-12,5')).toEqual({ ok: true, value: -12.5 });
+    expect(castCell(num, '1.2.3,4')).toEqual({ ok: true, value: 123.4 });
+    expect(castCell(int, '1.234')).toEqual({ ok: true, value: 1234 });
+    expect(castCell(int, '12,5')).toEqual({ ok: false });
+    expect(castCell(int, '9.007.199.254.740.993')).toEqual({ ok: false });
+    expect(castCell(num, '1,234,5')).toEqual({ ok: false });
+    expect(castCell({ ...num, bareNumber: false }, '1.000 đ')).toEqual({ ok: true, value: 1000 });
+  });
+
+  it('checks dates by the Gregorian calendar, years 0–99 as Date.UTC reads them', () => {
+    expect(validDate(2024, 2, 29)).toBe(true);
+    expect(validDate(2023, 2, 29)).toBe(false);
+    expect(validDate(1900, 2, 29)).toBe(false);
+    expect(validDate(2000, 2, 29)).toBe(true);
+    expect(validDate(2025, 4, 31)).toBe(false);
+    expect(validDate(2025, 13, 1)).toBe(false);
+    expect(validDate(0, 2, 29)).toBe(false); // Date.UTC: year 0 is 1900
+    expect(validDate(4, 2, 29)).toBe(true);
+  });
+});

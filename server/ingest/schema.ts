@@ -62,17 +62,64 @@ export function validDate(y: number, m: number, d: number): boolean {
 
 const PLAIN_INT = /^-?\d{1,15}$/;
 
-/** Digits and dots, then optionally a comma and digits: "1.234.567,89", "12,5", "1.234" */
-const VI_GROUPED = /^[+-]?\d[\d.]*(,\d+)?$/;
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+/**
+ * The common shapes of a grouped number ("1.234.567,89" with group "." and decimal ",", or
+ * "1,234.5"), read without building intermediate strings: digits with group characters after the
+ * first digit, then optionally the decimal character and digits. With at most 15 significant
+ * digits and 22 decimals, m / 10^e is exactly the double Number() gives for the text (both are
+ * exact and the division rounds once). null: another shape, for the general rule.
+ */
+function groupedNumber(text: string, group: number, decimal: number, integer: boolean): number | undefined | null {
+  const n = text.length;
+  let i = 0;
+  let c = text.charCodeAt(0);
+  const negative = c === 45;
+  if (negative || c === 43) i = 1;
+  let m = 0;
+  let significant = 0;
+  let digit = false;
+  for (; i < n; i++) {
+    c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      m = m * 10 + (c - 48);
+      if (significant || c !== 48) significant++;
+      digit = true;
+    } else if (c !== group || !digit) break;
+  }
+  if (!digit) return null;
+  let decimals = 0;
+  if (i < n) {
+    if (c !== decimal) return null;
+    if (integer) return undefined;
+    const start = ++i;
+    for (; i < n; i++) {
+      c = text.charCodeAt(i);
+      if (c < 48 || c > 57) return null;
+      m = m * 10 + (c - 48);
+      if (significant || c !== 48) significant++;
+    }
+    decimals = n - start;
+    if (decimals === 0) return null;
+  }
+  if (significant > 15 || decimals > 22) return null;
+  const v = decimals ? m / POW10[decimals]! : m;
+  return negative ? -v : v;
+}
+
+/** A separator groupedNumber can read: not a digit or a sign (-1: none). */
+const plainSeparator = (c: number) => !(c >= 48 && c <= 57) && c !== 43 && c !== 45;
 
 function castNumber(field: TableField, text: string, integer: boolean): Cell | undefined {
   if (PLAIN_INT.test(text)) return Number(text); // the common case, whatever the separators
-  if (field.groupChar === '.' && field.decimalChar === ',' && field.bareNumber !== false && VI_GROUPED.test(text)) {
-    // what the general steps below give for this shape, in fewer of them (the inferred Vietnamese format)
-    const comma = text.indexOf(',');
-    if (integer && comma >= 0) return undefined;
-    const n = Number(comma < 0 ? text.replaceAll('.', '') : text.replaceAll('.', '').replace(',', '.'));
-    return integer && !Number.isSafeInteger(n) ? undefined : n;
+  if (field.bareNumber !== false) {
+    const group = field.groupChar === undefined ? -1 : field.groupChar.length === 1 ? field.groupChar.charCodeAt(0) : -2;
+    const decimal = field.decimalChar === undefined ? 46 : field.decimalChar.length === 1 ? field.decimalChar.charCodeAt(0) : -2;
+    if (group !== -2 && decimal !== -2 && group !== decimal && plainSeparator(group) && plainSeparator(decimal)) {
+      const fast = groupedNumber(text, group, decimal, integer);
+      if (fast !== null) return fast;
+    }
   }
   let v = text;
   if (field.bareNumber === false) v = v.replace(/^[^\d+-]+|[^\d]+$/g, ''); // "95%", "1.000 đ"

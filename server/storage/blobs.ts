@@ -2,7 +2,6 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
-import { pipeline } from 'node:stream/promises';
 import { transcode } from 'node:buffer';
 
 /** Reused for every long write: a fresh buffer per write costs page faults on new memory. */
@@ -65,15 +64,33 @@ export class BlobStore {
     return dest;
   }
 
-  /** Copies a file into a temporary path while hashing it. */
+  /**
+   * Copies a file into a temporary path (the kernel copies, no bytes through this thread) and
+   * hashes the copy itself, so the hash is of exactly the bytes that will be stored.
+   */
   async copyToTemp(source: string): Promise<HashedFile> {
     const tmp = this.tempPath();
-    const hash = crypto.createHash('sha256');
-    let size = 0;
-    await pipeline(fs.createReadStream(source), async function* (chunks: AsyncIterable<Buffer>) {
-      for await (const chunk of chunks) { hash.update(chunk); size += chunk.length; yield chunk; }
-    }, fs.createWriteStream(tmp));
-    return { path: tmp, sha256: hash.digest('hex'), size };
+    try {
+      await fs.promises.copyFile(source, tmp);
+      const hash = crypto.createHash('sha256');
+      const buf = Buffer.allocUnsafeSlow(1024 * 1024);
+      let size = 0;
+      const fh = await fs.promises.open(tmp, 'r');
+      try {
+        for (;;) {
+          const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+          if (!bytesRead) break;
+          hash.update(buf.subarray(0, bytesRead));
+          size += bytesRead;
+        }
+      } finally {
+        await fh.close();
+      }
+      return { path: tmp, sha256: hash.digest('hex'), size };
+    } catch (err) {
+      fs.rmSync(tmp, { force: true }); // a failed copy (disk full) leaves nothing behind
+      throw err;
+    }
   }
 }
 

@@ -1,17 +1,20 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ingestFile } from '../server/ingest/index.ts';
+import { ingestFile, type IngestOptions, type IngestProgress, type TableSchema } from '../server/ingest/index.ts';
+import { BlobStore } from '../server/storage/blobs.ts';
 import { castCell, validDate, type TableField } from '../server/ingest/schema.ts';
 import { cleanCell, MAY_NEED_NFC } from '../server/ingest/table.ts';
 import { utf8 } from '../server/storage/blobs.ts';
 import { fixture, tempStore } from './helpers/fixtures.ts';
 import { toWindows1258 } from './helpers/encode.ts';
 
-async function ingest(name: string, content: string | Buffer) {
+async function ingest(name: string, content: string | Buffer, extra: Partial<IngestOptions> = {}) {
   const { store } = tempStore();
-  const result = await ingestFile(fixture(name, content), { store, originalName: name });
+  const result = await ingestFile(fixture(name, content), { store, originalName: name, ...extra });
   const read = (sha?: string) => (sha ? fs.readFileSync(store.pathOf(sha), 'utf8') : '');
-  return { ...result, csv: read(result.outputs?.csv.sha256), json: result.outputs ? JSON.parse(read(result.outputs.json.sha256)) : undefined };
+  const leftInTmp = () => fs.readdirSync(store.tmpDir);
+  return { ...result, store, leftInTmp, csv: read(result.outputs?.csv.sha256), json: result.outputs ? JSON.parse(read(result.outputs.json.sha256)) : undefined };
 }
 
 /** Builds a CSV with `before` plain ASCII rows ahead of the given rows (past the 1000-row sample when before ≥ 1000). */
@@ -156,5 +159,71 @@ describe('ingest fast paths: casting', () => {
     expect(validDate(2025, 13, 1)).toBe(false);
     expect(validDate(0, 2, 29)).toBe(false); // Date.UTC: year 0 is 1900
     expect(validDate(4, 2, 29)).toBe(true);
+  });
+});
+
+describe('ingest fast paths: the output worker', () => {
+  const widening = () => {
+    const rows = ['Mã,Giá trị,Ghi chú,Số lượng'];
+    for (let i = 1; i <= 3000; i++) rows.push(`${10000 + i},${i > 2400 ? `"${i},5"` : i},"dòng ${i}, ""x""",${i > 1200 ? i : ''}`);
+    return rows.join('\n');
+  };
+  const schema: TableSchema = {
+    fields: [{ name: 'Mã', type: 'string', constraints: { required: true, unique: true } }, { name: 'Giá trị', type: 'number', decimalChar: ',' }, { name: 'Ghi chú', type: 'string' }, { name: 'Số lượng', type: 'integer' }],
+    primaryKey: ['Mã'],
+  };
+  // a type error, a repeated key (unique and primary key) and a missing required key
+  const broken = () => widening().replace('\n10007,7,', '\n10006,x,').replace('\n10900,', '\n,');
+
+  it('writes the same files and reports the same problems as this thread', async () => {
+    const cases: [string, string, Partial<IngestOptions>][] = [
+      ['rong.csv', widening(), {}], // a second pass: types widen after the sample
+      ['loi.csv', broken(), { schema }],
+      ['tricky.csv', 'a,b\n=1,"x\ny"\n@2,\u2028\n', {}],
+    ];
+    for (const [name, content, extra] of cases) {
+      const here = await ingest(name, content, { ...extra, outputWorker: false });
+      const there = await ingest(name, content, { ...extra, outputWorker: true });
+      expect(there.report, name).toEqual(here.report);
+      expect(there.outputs?.csv.sha256, name).toBe(here.outputs?.csv.sha256);
+      expect(there.outputs?.json.sha256, name).toBe(here.outputs?.json.sha256);
+      expect(there.leftInTmp(), name).toEqual([]);
+    }
+    const loi = await ingest('loi.csv', broken(), { schema, outputWorker: true });
+    expect(loi.report.errors.map((e) => [e.rowNumber, e.type])).toEqual([[8, 'unique-error'], [8, 'type-error'], [8, 'primary-key'], [901, 'constraint-error']]);
+    const rong = await ingest('rong.csv', widening(), { outputWorker: true });
+    expect(rong.json[2999]).toEqual({ 'Mã': '13000', 'Giá trị': 3000.5, 'Ghi chú': 'dòng 3000, "x"', 'Số lượng': 3000 });
+  });
+
+  it('leaves nothing behind when the ingest is stopped midway', async () => {
+    const rows = ['Mã,Tên,Số'];
+    for (let i = 0; i < 60_000; i++) rows.push(`${i},Xã ${i},${i * 3}`);
+    const controller = new AbortController();
+    let seen = 0;
+    const progress: IngestProgress = {
+      phase: '', bytes: 0, totalBytes: 0,
+      get rows() { return seen; },
+      set rows(n: number) { seen = n; if (n >= 20_000) controller.abort(); },
+    };
+    const r = await ingest('big.csv', rows.join('\n'), { signal: controller.signal, progress, outputWorker: true });
+    expect(r.report.valid).toBe(false);
+    expect(r.report.errors[0]!.message).toContain('dừng giữa chừng');
+    expect(r.leftInTmp()).toEqual([]);
+  });
+
+  it('reports a write failure in the worker, leaving nothing behind', async () => {
+    const { dir } = tempStore();
+    // the outputs go to a folder that does not exist: opening them fails (in the worker)
+    class Unwritable extends BlobStore {
+      tempPath(suffix = '') { return suffix ? path.join(dir, 'missing', `out${suffix}`) : super.tempPath(suffix); }
+    }
+    const store = new Unwritable(path.join(dir, 'files'), path.join(dir, 'tmp'));
+    for (const outputWorker of [false, true]) {
+      const r = await ingestFile(fixture('a.csv', widening()), { store, outputWorker });
+      expect(r.report.valid, String(outputWorker)).toBe(false);
+      expect(r.report.errors.map((e) => e.type)).toEqual(['source-error']);
+      expect(r.report.errors[0]!.message).toContain('ENOENT');
+    }
+    expect(fs.readdirSync(store.tmpDir)).toEqual([]);
   });
 });

@@ -72,7 +72,12 @@ export interface IngestOptions {
   schema?: TableSchema;
   signal?: AbortSignal;
   progress?: IngestProgress;
+  /** write the outputs in a worker thread; by default for files of OUTPUT_WORKER_MIN_BYTES or more */
+  outputWorker?: boolean;
 }
+
+/** From this size a worker thread writes the outputs while the ingest reads on (it costs ~50 ms to start). */
+export const OUTPUT_WORKER_MIN_BYTES = 8 * 1024 * 1024;
 
 const SAMPLE_BYTES = 64 * 1024;
 
@@ -183,6 +188,7 @@ export async function ingestFile(filePath: string, opts: IngestOptions): Promise
     progress.phase = 'đọc';
     const tableOpts = {
       schema: opts.schema, signal: opts.signal, flagInvalidBytes: encoding?.startsWith('utf-') ?? false, padShortRows: format === 'XLSX',
+      outputWorker: opts.outputWorker ?? stat.size >= OUTPUT_WORKER_MIN_BYTES,
       onProgress: (rows: number) => { progress.rows = rows; },
     };
     let table = await processTable(openRows(), log, { csv: csvPath, json: jsonPath }, tableOpts);

@@ -1,7 +1,7 @@
 import { IngestError, problem, type IngestProblem } from './errors.ts';
 import { TypeTracker } from './infer.ts';
 import { brokenConstraint, compileCast, hash53, type Cell, type TableField, type TableSchema } from './schema.ts';
-import { HashingWriter, type HashedFile } from '../storage/blobs.ts';
+import { OutputFormatter, WorkerOutput, type OutputFiles, type OutputPaths, type OutputSink } from './output.ts';
 import type { RowSource } from './readers.ts';
 
 export const MAX_ERRORS_KEPT = 100;
@@ -41,12 +41,14 @@ export interface TableOptions {
   flagInvalidBytes?: boolean;
   /** spreadsheet rows simply end early when their last cells are empty: pad them, do not report them */
   padShortRows?: boolean;
+  /** produce the outputs in a worker thread (large tables: the second core writes while this one reads) */
+  outputWorker?: boolean;
 }
 
 /**
  * A string made only of code units below U+0300 and of the Vietnamese letters U+1E00–U+1EFF is
  * already NFC (every such character is a starter that never composes with its neighbour; checked
- * over all pairs in test/ingest-nfc.test.ts): only other cells pay for normalize(). Decomposed tone
+ * over all pairs in test/ingest-fast-paths.test.ts): only other cells pay for normalize(). Decomposed tone
  * marks (U+0300–U+0323, as Windows-1258 writes them) and U+FFFD fall outside and take the slow path.
  */
 export const MAY_NEED_NFC = /[^\u0000-\u02ff\u1e00-\u1eff]/;
@@ -90,7 +92,7 @@ export interface TableResult {
   rowCount: number;
   /** the schema the outputs were written with (declared, or inferred from the whole column) */
   schema: TableSchema;
-  outputs: { csv: HashedFile; json: HashedFile } | null;
+  outputs: OutputFiles | null;
   /** inference over the whole table disagreed with the sample the outputs were written with */
   needsSecondPass: boolean;
 }
@@ -106,7 +108,7 @@ export const SAMPLE_ROWS = 1000;
  * the first SAMPLE_ROWS; if the whole table later disagrees, the result asks for a second pass
  * with the final types (rare: it costs a second read, never a wrong output).
  */
-export async function processTable(rows: RowSource, log: ProblemLog, paths: { csv: string; json: string }, opts: TableOptions & { inferredSchema?: TableSchema } = {}): Promise<TableResult> {
+export async function processTable(rows: RowSource, log: ProblemLog, paths: OutputPaths, opts: TableOptions & { inferredSchema?: TableSchema } = {}): Promise<TableResult> {
   let header: string[] | undefined;
   let headerRowNumber = 0;
   let trackers: TypeTracker[] = [];
@@ -136,7 +138,7 @@ export async function processTable(rows: RowSource, log: ProblemLog, paths: { cs
     if (opts.schema) checkLabels(labels, opts.schema.fields, rowNo, log);
     header = labels;
     trackers = labels.map((c) => new TypeTracker(c));
-    if (declared) writer = new OutputWriter(declared, log, paths, !!opts.schema);
+    if (declared) writer = new OutputWriter(declared, log, paths, !!opts.schema, !!opts.outputWorker);
   };
 
   // Rows are checked and turned into output text synchronously; only a full output buffer is awaited
@@ -191,7 +193,7 @@ export async function processTable(rows: RowSource, log: ProblemLog, paths: { cs
 
   const startWriting = () => {
     provisional = { fields: trackers.map((t) => t.result()), missingValues: [''] };
-    writer = new OutputWriter(provisional, log, paths, false);
+    writer = new OutputWriter(provisional, log, paths, false, !!opts.outputWorker);
     for (const [n, c] of sample) emit(n, c);
     sample = [];
   };
@@ -224,6 +226,7 @@ export async function processTable(rows: RowSource, log: ProblemLog, paths: { cs
     if (header && !declared && !provisional) startWriting();
   } catch (err) {
     writer?.abandon();
+    await writer?.settled();
     throw err;
   }
   if (!header) record(log, problem('row-count', 'tệp trống'));
@@ -232,8 +235,15 @@ export async function processTable(rows: RowSource, log: ProblemLog, paths: { cs
   const schema = declared ?? inferred;
   if (!declared && provisional && JSON.stringify(provisional.fields) !== JSON.stringify(inferred.fields)) needsSecondPass = true;
   let outputs: TableResult['outputs'] = null;
-  if (writer && !needsSecondPass && log.errorCount === 0) outputs = await writer.finish();
-  else writer?.abandon();
+  try {
+    if (writer && !needsSecondPass && log.errorCount === 0) outputs = await writer.finish();
+    else writer?.abandon();
+  } catch (err) {
+    writer?.abandon();
+    throw err;
+  } finally {
+    await writer?.settled(); // an abandoned writer's files are gone before the caller goes on (or starts a second pass)
+  }
   return { header: header ?? [], headerRowNumber, rowCount: dataRows, schema, outputs, needsSecondPass: needsSecondPass && log.errorCount === 0 };
 }
 
@@ -256,34 +266,14 @@ const TYPE_VI: Record<string, string> = {
   integer: 'số nguyên', number: 'số', boolean: 'có/không', date: 'ngày', datetime: 'ngày giờ', year: 'năm', string: 'văn bản',
 };
 
-/** A spreadsheet program would run a cell starting with these as a formula (CSV injection). */
-const FORMULA_START = /^[=+\-@\t\r]/;
-export function neutraliseFormula(text: string): string {
-  return FORMULA_START.test(text) ? `'${text}` : text;
-}
-
-/** Strings JSON can carry between quotes as they are (no quote, backslash or control character). */
-const JSON_PLAIN = /^[^"\\\u0000-\u001f\u2028\u2029]*$/;
-/** Anything CSV quoting, formula neutralising or JSON escaping may have to deal with; most cells have none. */
-const NEEDS_CARE = /[",\\\u0000-\u001f\u2028\u2029]/;
-
-function csvField(s: string): string {
-  return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/**
- * Each output's text is collected into a string of about this many UTF-16 units before it is
- * encoded and written. Kept under V8's large-object size (128 KB): flattening a larger string
- * allocates fresh pages each time, and was 40% slower.
- */
-const OUTPUT_CHUNK = 48 * 1024;
+export { neutraliseFormula } from './output.ts';
 
 /**
  * Casts every cell with the schema, checks constraints, unique fields and the primary key, and
- * writes the published outputs: CSV with ISO dates and dot decimals, JSON with typed values.
- * With a declared schema, problems are the unit's errors; with a provisional (inferred) one, a
- * cell that does not fit only means the sample guessed wrong: add() then returns false.
- * add() only appends text; the caller awaits drain() when `full` says the text should be written.
+ * hands each row's values to the sink that writes the published outputs (in this thread, or in a
+ * worker for large tables). With a declared schema, problems are the unit's errors; with a
+ * provisional (inferred) one, a cell that does not fit only means the sample guessed wrong: add()
+ * then returns false. The caller awaits drain() when `full` says so.
  */
 class OutputWriter {
   private readonly fields: TableField[];
@@ -295,26 +285,11 @@ class OutputWriter {
   private readonly pk: number[];
   private readonly inPk: boolean[];
   private readonly pkSeen: Set<number> | null;
-  private readonly csv: HashingWriter;
-  private readonly json: HashingWriter;
+  private readonly sink: OutputSink;
   private readonly log: ProblemLog;
   private readonly strict: boolean;
-  private first = true;
-  /**
-   * What goes before a cell's JSON value, by column, whether the previous value was a string still
-   * to be closed, and whether this one is a string to open — so a row is about two strings per cell
-   * (flattening a row made of many small strings cost more than encoding it). Column 0 carries the
-   * row's start, a null its `null`.
-   */
-  private readonly jsonPre: string[];
-  private readonly jsonNull: string[];
-  private csvText: string;
-  private jsonText = '[';
-  private abandoned = false;
-  /** enough text is waiting: await drain() */
-  full = false;
 
-  constructor(schema: TableSchema, log: ProblemLog, paths: { csv: string; json: string }, strict: boolean) {
+  constructor(schema: TableSchema, log: ProblemLog, paths: OutputPaths, strict: boolean, inWorker: boolean) {
     this.fields = schema.fields;
     this.missing = new Set(schema.missingValues ?? ['']);
     this.onlyEmptyMissing = this.missing.size === 1 && this.missing.has('');
@@ -324,37 +299,24 @@ class OutputWriter {
     this.pk = (typeof schema.primaryKey === 'string' ? [schema.primaryKey] : schema.primaryKey ?? []).map((k) => this.fields.findIndex((f) => f.name === k));
     this.inPk = this.fields.map((_, i) => this.pk.includes(i));
     this.pkSeen = this.pk.length ? new Set<number>() : null;
-    this.csv = new HashingWriter(paths.csv);
-    this.json = new HashingWriter(paths.json);
+    const names = this.fields.map((f) => f.name);
+    this.sink = inWorker ? new WorkerOutput(names, paths) : new OutputFormatter(names, paths);
     this.log = log;
     this.strict = strict;
-    this.jsonPre = [];
-    this.jsonNull = [];
-    this.fields.forEach((f, i) => {
-      const key = `${i ? ',' : ''}${JSON.stringify(f.name)}:`;
-      for (const close of ['', '"']) {
-        for (const open of ['', '"']) this.jsonPre.push(close + key + open);
-        this.jsonNull.push(close + key + 'null');
-      }
-    });
-    this.csvText = this.fields.map((f) => csvField(neutraliseFormula(f.name))).join(',') + '\r\n';
+  }
+
+  get full(): boolean {
+    return this.sink.full;
   }
 
   add(rowNo: number, cells: string[]): boolean {
     const { fields, log, casts } = this;
-    const values: Cell[] | null = this.pkSeen ? new Array(fields.length) : null;
-    // both lines are built as strings directly: no per-row object for JSON.stringify to walk
-    let line = '';
-    let json = this.first ? '\n{' : ',\n{';
-    let open = 0; // 2 when the previous JSON value was a string left open
+    const values: Cell[] = new Array(fields.length);
     for (let i = 0; i < fields.length; i++) {
       const f = fields[i]!;
       const text = cells[i] ?? '';
-      if (i) line += ',';
       if (this.onlyEmptyMissing ? text === '' : this.missing.has(text)) {
-        if (values) values[i] = null;
-        json += this.jsonNull[i * 2 + (open >> 1)]!;
-        open = 0;
+        values[i] = null;
         if (f.constraints?.required || this.inPk[i]) record(log, problem('constraint-error', `hàng ${rowNo}, cột "${f.name}": ${CONSTRAINT_VI.required}`, { rowNumber: rowNo, fieldNumber: i + 1, fieldName: f.name, cell: text }));
         continue;
       }
@@ -362,42 +324,20 @@ class OutputWriter {
       const v = cast ? cast(text) : text;
       if (v === undefined) {
         if (!this.strict) return false;
-        if (values) values[i] = null;
+        values[i] = null;
         record(log, problem('type-error', `hàng ${rowNo}, cột "${f.name}": "${text.slice(0, 100)}" không phải ${TYPE_VI[f.type] ?? f.type}${f.format ? ` (dạng ${f.format})` : ''}`, { rowNumber: rowNo, fieldNumber: i + 1, fieldName: f.name, cell: text.slice(0, 1000) }));
         continue;
       }
-      if (values) values[i] = v;
-      if (f.constraints) this.checkConstraints(rowNo, i, f, v!, text);
-      if (typeof v === 'string') {
-        const c0 = v.charCodeAt(0);
-        if (!NEEDS_CARE.test(v) && c0 !== 61 && c0 !== 43 && c0 !== 45 && c0 !== 64 && v === v.trim()) {
-          // no quote, comma, backslash, control character or formula start: the same text in both
-          line += v;
-          json += this.jsonPre[i * 4 + open + 1]! + v;
-          open = 2;
-        } else {
-          line += csvField(neutraliseFormula(v));
-          if (JSON_PLAIN.test(v)) { json += this.jsonPre[i * 4 + open + 1]! + v; open = 2; }
-          else { json += this.jsonPre[i * 4 + open]! + JSON.stringify(v); open = 0; }
-        }
-      } else {
-        const t = String(v);
-        line += t;
-        json += this.jsonPre[i * 4 + open]! + t;
-        open = 0;
-      }
+      values[i] = v;
+      if (f.constraints) this.checkConstraints(rowNo, i, f, v, text);
     }
-    json += open ? '"}' : '}';
-    if (values) {
+    if (this.pkSeen) {
       const h = hash53(JSON.stringify(this.pk.map((i) => values[i])));
-      if (this.pkSeen!.has(h)) record(log, problem('primary-key', `hàng ${rowNo}: khóa chính (${this.pk.map((i) => fields[i]!.name).join(', ')}) = ${this.pk.map((i) => String(values[i])).join(', ')} đã có ở hàng trước`, { rowNumber: rowNo }));
-      else this.pkSeen!.add(h);
+      if (this.pkSeen.has(h)) record(log, problem('primary-key', `hàng ${rowNo}: khóa chính (${this.pk.map((i) => fields[i]!.name).join(', ')}) = ${this.pk.map((i) => String(values[i])).join(', ')} đã có ở hàng trước`, { rowNumber: rowNo }));
+      else this.pkSeen.add(h);
     }
     if (log.errorCount > 0) return true; // keep validating, stop writing
-    this.csvText += line + '\r\n';
-    this.jsonText += json;
-    this.first = false;
-    if (this.jsonText.length > OUTPUT_CHUNK || this.csvText.length > OUTPUT_CHUNK) this.full = true;
+    this.sink.add(values);
     return true;
   }
 
@@ -413,29 +353,19 @@ class OutputWriter {
     }
   }
 
-  /** Encodes, hashes and writes the text collected so far. */
-  async drain(): Promise<void> {
-    this.full = false;
-    if (this.abandoned) return;
-    const csv = this.csvText;
-    const json = this.jsonText;
-    this.csvText = '';
-    this.jsonText = '';
-    if (csv) await this.csv.write(csv);
-    if (json) await this.json.write(json);
+  drain(): Promise<void> {
+    return this.sink.drain();
   }
 
-  async finish(): Promise<{ csv: HashedFile; json: HashedFile }> {
-    this.jsonText += '\n]\n';
-    await this.drain();
-    return { csv: await this.csv.finish(), json: await this.json.finish() };
+  finish(): Promise<OutputFiles> {
+    return this.sink.finish();
   }
 
   abandon(): void {
-    this.abandoned = true;
-    this.full = false;
-    this.csvText = this.jsonText = '';
-    this.csv.abort();
-    this.json.abort();
+    this.sink.abandon();
+  }
+
+  settled(): Promise<void> {
+    return this.sink.settled();
   }
 }

@@ -1,0 +1,41 @@
+// The output worker of WorkerOutput (output.ts): formats, encodes, hashes and writes rows of cast values.
+import { parentPort, workerData } from 'node:worker_threads';
+import { OutputFormatter, type OutputPaths } from './output.ts';
+import type { Cell } from './schema.ts';
+
+type Message = { type: 'rows'; rows: Cell[][] } | { type: 'finish' } | { type: 'abort' };
+
+const port = parentPort!;
+const { names, paths } = workerData as { names: string[]; paths: OutputPaths };
+let formatter: OutputFormatter | undefined;
+let stopped = false;
+
+async function handle(m: Message): Promise<void> {
+  if (m.type === 'abort') {
+    stopped = true;
+    formatter?.abandon();
+    port.postMessage({ type: 'aborted' });
+    return;
+  }
+  if (stopped) return;
+  try {
+    formatter ??= new OutputFormatter(names, paths);
+    if (m.type === 'rows') {
+      for (const values of m.rows) {
+        formatter.add(values);
+        if (formatter.full) await formatter.drain();
+      }
+      port.postMessage({ type: 'ack' });
+    } else {
+      port.postMessage({ type: 'done', files: await formatter.finish() });
+    }
+  } catch (err) {
+    stopped = true;
+    formatter?.abandon();
+    port.postMessage({ type: 'error', message: (err as Error).message });
+  }
+}
+
+// one message at a time, in order: a batch may wait on the disk
+let queue = Promise.resolve();
+port.on('message', (m: Message) => { queue = queue.then(() => handle(m)); });

@@ -8,6 +8,9 @@ import { cleanCell, MAY_NEED_NFC } from '../server/ingest/table.ts';
 import { utf8 } from '../server/storage/blobs.ts';
 import { fixture, tempStore } from './helpers/fixtures.ts';
 import { toWindows1258 } from './helpers/encode.ts';
+import iconv from 'iconv-lite';
+import { Readable } from 'node:stream';
+import { decodeStream } from '../server/ingest/encoding.ts';
 
 async function ingest(name: string, content: string | Buffer, extra: Partial<IngestOptions> = {}) {
   const { store } = tempStore();
@@ -64,6 +67,23 @@ describe('ingest fast paths: NFC only where it can change anything', () => {
 });
 
 describe('ingest fast paths: decoded text reaches papaparse as strings', () => {
+  it('decodes UTF-8 as iconv-lite did: the same U+FFFD for invalid and cut sequences, BOM stripped', async () => {
+    let seed = 5;
+    const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return (seed >>> 8) % n; };
+    const pieces = [[0x41], [0xc3, 0xa3], [0xe1, 0xbb, 0x87], [0xf0, 0x9f, 0x98, 0x80], [0xef, 0xbb, 0xbf], [0x80], [0xbf], [0xc0], [0xc1, 0x80], [0xe0, 0x80, 0x80], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xff], [0xe1], [0xe1, 0xbb], [0xf0, 0x9f, 0x98], [0x0a]];
+    for (let k = 0; k < 3000; k++) {
+      const bytes: number[] = [];
+      for (let i = 1 + rnd(12); i > 0; i--) bytes.push(...pieces[rnd(pieces.length)]!);
+      const chunks: Buffer[] = [];
+      for (let i = 0; i < bytes.length;) { const n = 1 + rnd(5); chunks.push(Buffer.from(bytes.slice(i, i + n))); i += n; }
+      const before = iconv.getDecoder('utf-8', { stripBOM: true });
+      const expected = chunks.map((c) => before.write(c)).join('') + (before.end() ?? '');
+      let text = '';
+      for await (const s of Readable.from(chunks).pipe(decodeStream('utf-8'))) text += s;
+      expect(text, Buffer.from(bytes).toString('hex')).toBe(expected);
+    }
+  });
+
   it('keeps an emoji whose UTF-16BE bytes straddle the 64 KB read chunk', async () => {
     // BOM (2 bytes), then the header and a row long enough that the emoji starts at byte 65,534
     const head = 'a,b\n1,';

@@ -1,3 +1,4 @@
+import { Transform } from 'node:stream';
 import iconv from 'iconv-lite';
 
 export type DetectedEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'windows-1258' | 'windows-1252' | 'tcvn3';
@@ -107,6 +108,24 @@ export function isStrictUtf8(sample: Buffer): boolean {
   }
 }
 
-export function decodeStream(decoder: string) {
-  return iconv.decodeStream(decoder, { stripBOM: true });
+/**
+ * Decoded text of a byte stream, as strings, without a leading BOM. UTF-8 goes through
+ * TextDecoder (simdutf in Node 24: twice as fast as iconv-lite's StringDecoder, with the same
+ * U+FFFD for invalid or cut sequences, checked on random bytes and chunkings); the other
+ * encodings through iconv-lite.
+ */
+export function decodeStream(decoder: string): Transform {
+  if (decoder !== 'utf-8') return iconv.decodeStream(decoder, { stripBOM: true }) as unknown as Transform;
+  const utf8 = new TextDecoder('utf-8'); // its default strips a BOM at the start
+  return new Transform({
+    encoding: 'utf8',
+    transform(chunk: Buffer, _enc, done) {
+      const text = utf8.decode(chunk, { stream: true });
+      done(null, text.length ? text : undefined);
+    },
+    flush(done) {
+      const text = utf8.decode();
+      done(null, text.length ? text : undefined);
+    },
+  });
 }

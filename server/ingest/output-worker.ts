@@ -3,7 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { OutputFormatter, type OutputPaths } from './output.ts';
 import type { Cell } from './schema.ts';
 
-type Message = { type: 'rows'; rows: Cell[][] } | { type: 'finish' } | { type: 'abort' };
+type Message = { type: 'rows'; values: Cell[] } | { type: 'finish' } | { type: 'abort' };
 
 const port = parentPort!;
 const { names, paths } = workerData as { names: string[]; paths: OutputPaths };
@@ -21,8 +21,9 @@ async function handle(m: Message): Promise<void> {
   try {
     formatter ??= new OutputFormatter(names, paths);
     if (m.type === 'rows') {
-      for (const values of m.rows) {
-        formatter.add(values);
+      const { values } = m;
+      for (let from = 0; from < values.length; from += names.length) {
+        formatter.add(values, from);
         if (formatter.full) await formatter.drain();
       }
       port.postMessage({ type: 'ack' });

@@ -32,7 +32,8 @@ export type OutputFiles = { csv: HashedFile; json: HashedFile };
 export interface OutputSink {
   /** enough is waiting: await drain() before adding more */
   readonly full: boolean;
-  add(values: Cell[]): void;
+  /** one row: values[from] to values[from + width - 1], read before add() returns */
+  add(values: Cell[], from?: number): void;
   drain(): Promise<void>;
   finish(): Promise<OutputFiles>;
   /** stops, and removes the files; settled() tells when that is done */
@@ -59,9 +60,11 @@ export class OutputFormatter implements OutputSink {
   private csvText: string;
   private jsonText = '[';
   private abandoned = false;
+  private readonly width: number;
   full = false;
 
   constructor(names: string[], paths: OutputPaths) {
+    this.width = names.length;
     this.csv = new HashingWriter(paths.csv);
     this.json = new HashingWriter(paths.json);
     names.forEach((name, i) => {
@@ -74,13 +77,13 @@ export class OutputFormatter implements OutputSink {
     this.csvText = names.map((name) => csvField(neutraliseFormula(name))).join(',') + '\r\n';
   }
 
-  add(values: Cell[]): void {
+  add(values: Cell[], from = 0): void {
     // both lines are built as strings directly: no per-row object for JSON.stringify to walk
     let line = '';
     let json = this.first ? '\n{' : ',\n{';
     let open = 0; // 2 when the previous JSON value was a string left open
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i]!;
+    for (let i = 0; i < this.width; i++) {
+      const v = values[from + i]!;
       if (i) line += ',';
       if (v === null) {
         json += this.jsonNull[i * 2 + (open >> 1)]!;
@@ -152,7 +155,10 @@ const MAX_IN_FLIGHT = 8;
 export class WorkerOutput implements OutputSink {
   private readonly worker: Worker;
   private readonly paths: OutputPaths;
-  private batch: Cell[][] = [];
+  /** the waiting rows' values, one after the other: one array to clone, not one per row */
+  private batch: Cell[] = [];
+  private batchRows = 0;
+  private readonly width: number;
   private inFlight = 0;
   private failure: Error | undefined;
   private wake: (() => void) | undefined;
@@ -162,6 +168,7 @@ export class WorkerOutput implements OutputSink {
 
   constructor(names: string[], paths: OutputPaths) {
     this.paths = paths;
+    this.width = names.length;
     this.worker = new Worker(new URL('./output-worker.ts', import.meta.url), { workerData: { names, paths } });
     this.worker.unref(); // never what keeps the process alive
     this.worker.on('message', (m: { type: 'ack' } | { type: 'done'; files: OutputFiles } | { type: 'aborted' } | { type: 'error'; message: string }) => {
@@ -175,7 +182,7 @@ export class WorkerOutput implements OutputSink {
   }
 
   get full(): boolean {
-    return this.batch.length >= BATCH_ROWS;
+    return this.batchRows >= BATCH_ROWS;
   }
 
   private notify(): void {
@@ -188,15 +195,18 @@ export class WorkerOutput implements OutputSink {
     return new Promise((resolve) => { this.wake = resolve; });
   }
 
-  add(values: Cell[]): void {
-    this.batch.push(values);
+  add(values: Cell[], from = 0): void {
+    const { batch } = this;
+    for (let i = from, end = from + this.width; i < end; i++) batch.push(values[i]!);
+    this.batchRows++;
   }
 
   async drain(): Promise<void> {
     if (this.failure) throw this.failure;
-    if (this.batch.length) {
-      this.worker.postMessage({ type: 'rows', rows: this.batch });
+    if (this.batchRows) {
+      this.worker.postMessage({ type: 'rows', values: this.batch });
       this.batch = [];
+      this.batchRows = 0;
       this.inFlight++;
     }
     while (this.inFlight >= MAX_IN_FLIGHT && !this.failure) await this.wait();

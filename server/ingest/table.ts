@@ -288,6 +288,8 @@ class OutputWriter {
   private readonly sink: OutputSink;
   private readonly log: ProblemLog;
   private readonly strict: boolean;
+  /** one row's values, reused: the sink copies or formats them before add() returns */
+  private readonly values: Cell[];
 
   constructor(schema: TableSchema, log: ProblemLog, paths: OutputPaths, strict: boolean, inWorker: boolean) {
     this.fields = schema.fields;
@@ -303,6 +305,7 @@ class OutputWriter {
     this.sink = inWorker ? new WorkerOutput(names, paths) : new OutputFormatter(names, paths);
     this.log = log;
     this.strict = strict;
+    this.values = new Array(this.fields.length).fill(null);
   }
 
   get full(): boolean {
@@ -310,8 +313,7 @@ class OutputWriter {
   }
 
   add(rowNo: number, cells: string[]): boolean {
-    const { fields, log, casts } = this;
-    const values: Cell[] = new Array(fields.length);
+    const { fields, log, casts, values } = this;
     for (let i = 0; i < fields.length; i++) {
       const f = fields[i]!;
       const text = cells[i] ?? '';

@@ -1,4 +1,4 @@
-import { FALSE_VALUES, TRUE_VALUES, validDate, type TableField } from './schema.ts';
+import { dayMonthYear, FALSE_VALUES, TRUE_VALUES, validDate, type TableField } from './schema.ts';
 
 /**
  * Field type inference over a whole column, with Vietnamese conventions: dates dd/mm/yyyy,
@@ -11,7 +11,6 @@ const RE = {
   intEnGrouped: /^[+-]?\d{1,3}(,\d{3})+$/, // 1,234,567 (also 1,234 — ambiguous with a Vietnamese decimal)
   numVi: /^[+-]?(\d{1,3}(\.\d{3})+|\d+),\d+$/, // 1.234,5 or 12,5
   numEn: /^[+-]?(\d{1,3}(,\d{3})+|\d+)\.\d+$/, // 1,234.5 or 12.5
-  dateVi: /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/,
   dateIso: /^(\d{4})-(\d{2})-(\d{2})$/,
   datetimeIso: /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/,
   datetimeVi: /^(\d{1,2})\/(\d{1,2})\/(\d{4}) (\d{1,2}):(\d{2})(:(\d{2}))?$/,
@@ -29,7 +28,6 @@ const INT_VI = 1, INT_EN = 2, NUM_VI = 4, NUM_EN = 8, BOOL = 16, DATE_VI = 32, D
 const ALL = 1023;
 /** Every type but boolean needs a sign or a digit first. */
 const NOT_BOOL = ALL & ~BOOL;
-const LEADING_ZERO = /^[+-]?0\d/;
 
 export class TypeTracker {
   private candidates = ALL;
@@ -47,25 +45,44 @@ export class TypeTracker {
     this.seen++;
     let c = this.candidates;
     if (c === 0) return;
-    if (!this.leadingZero && LEADING_ZERO.test(v)) this.leadingZero = true;
     const first = v.charCodeAt(0);
+    if (!this.leadingZero) {
+      // /^[+-]?0\d/
+      const at = first === 43 || first === 45 ? 1 : 0;
+      if (v.charCodeAt(at) === 48) { const next = v.charCodeAt(at + 1); if (next >= 48 && next <= 57) this.leadingZero = true; }
+    }
     if ((first < 48 || first > 57) && first !== 43 && first !== 45) {
       c &= ~NOT_BOOL; // not a number, date or year
     } else {
       if (c & (INT_VI | INT_EN | NUM_VI | NUM_EN)) {
-        const plain = RE.intPlain.test(v);
-        if (!plain) {
-          const viGrouped = (c & (INT_VI | NUM_VI)) !== 0 && RE.intViGrouped.test(v);
-          const enGrouped = (c & (INT_EN | NUM_EN)) !== 0 && RE.intEnGrouped.test(v);
-          if (!viGrouped) c &= ~INT_VI;
-          if (!enGrouped) c &= ~INT_EN;
-          if ((c & NUM_VI) && !viGrouped && !RE.numVi.test(v)) c &= ~NUM_VI;
-          if ((c & NUM_EN) && !enGrouped && !RE.numEn.test(v)) c &= ~NUM_EN;
+        // each candidate keeps its bit if one of its shapes fits; the shapes are tested lazily, the
+        // decimal ones first for a decimal column (-1: not tested yet)
+        let plain = -1, viGrouped = -1, enGrouped = -1;
+        if ((c & NUM_VI) && !(c & INT_VI) && !RE.numVi.test(v)) {
+          plain = +RE.intPlain.test(v);
+          if (!plain) { viGrouped = +RE.intViGrouped.test(v); if (!viGrouped) c &= ~NUM_VI; }
+        }
+        if ((c & NUM_EN) && !(c & INT_EN) && !RE.numEn.test(v)) {
+          if (plain < 0) plain = +RE.intPlain.test(v);
+          if (!plain) { enGrouped = +RE.intEnGrouped.test(v); if (!enGrouped) c &= ~NUM_EN; }
+        }
+        if (c & (INT_VI | INT_EN)) {
+          if (plain < 0) plain = +RE.intPlain.test(v);
+          if (!plain) {
+            if (c & (INT_VI | NUM_VI)) {
+              if (viGrouped < 0) viGrouped = +RE.intViGrouped.test(v);
+              if (!viGrouped) { c &= ~INT_VI; if ((c & NUM_VI) && !RE.numVi.test(v)) c &= ~NUM_VI; }
+            }
+            if (c & (INT_EN | NUM_EN)) {
+              if (enGrouped < 0) enGrouped = +RE.intEnGrouped.test(v);
+              if (!enGrouped) { c &= ~INT_EN; if ((c & NUM_EN) && !RE.numEn.test(v)) c &= ~NUM_EN; }
+            }
+          }
         }
       }
       if (c & DATE_VI) {
-        const m = RE.dateVi.exec(v);
-        if (!m || !validDate(+m[3]!, +m[2]!, +m[1]!)) c &= ~DATE_VI;
+        const dmy = dayMonthYear(v);
+        if (dmy < 0 || !validDate(Math.floor(dmy / 10000), Math.floor(dmy / 100) % 100, dmy % 100)) c &= ~DATE_VI;
       }
       if (c & DATE_ISO) {
         const m = RE.dateIso.exec(v);

@@ -43,12 +43,36 @@ export const TRUE_VALUES = ['true', 'True', 'TRUE', '1', 'có', 'Có', 'CÓ', 'x
 export const FALSE_VALUES = ['false', 'False', 'FALSE', '0', 'không', 'Không', 'KHÔNG', 'sai', 'Sai'];
 
 const pad = (n: string | number) => String(n).padStart(2, '0');
-const DATE_VI = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
 const DATE_ISO = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATETIME_ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 const DATETIME_VI = /^(\d{1,2})\/(\d{1,2})\/(\d{4}) (\d{1,2}):(\d{2})(?::(\d{2}))?$/;
 
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+const isDigit = (c: number) => c >= 48 && c <= 57; // false for NaN (past the end)
+
+/**
+ * A Vietnamese date d/m/yyyy as year * 10000 + month * 100 + day, or -1: exactly what
+ * /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/ accepts, without a match array per cell.
+ */
+export function dayMonthYear(v: string): number {
+  const n = v.length;
+  if (n < 8 || n > 10 || !isDigit(v.charCodeAt(0))) return -1;
+  let i = 1;
+  let d = v.charCodeAt(0) - 48;
+  if (isDigit(v.charCodeAt(1))) { d = d * 10 + v.charCodeAt(1) - 48; i = 2; }
+  if (v.charCodeAt(i++) !== 47 || !isDigit(v.charCodeAt(i))) return -1;
+  let m = v.charCodeAt(i++) - 48;
+  if (isDigit(v.charCodeAt(i))) m = m * 10 + v.charCodeAt(i++) - 48;
+  if (v.charCodeAt(i++) !== 47 || n - i !== 4) return -1;
+  let y = 0;
+  for (; i < n; i++) {
+    const c = v.charCodeAt(i);
+    if (!isDigit(c)) return -1;
+    y = y * 10 + c - 48;
+  }
+  return y * 10000 + m * 100 + d;
+}
 
 export function validDate(y: number, m: number, d: number): boolean {
   if (m < 1 || m > 12 || d < 1) return false;
@@ -151,9 +175,10 @@ export function castValue(field: TableField, text: string): Cell | undefined {
       return undefined;
     }
     case 'date': {
-      const vi = field.format !== 'default' ? DATE_VI.exec(text) : null;
-      if (vi && (field.format === '%d/%m/%Y' || field.format === 'any' || field.format === undefined) && validDate(+vi[3]!, +vi[2]!, +vi[1]!)) {
-        return `${vi[3]}-${pad(vi[2]!)}-${pad(vi[1]!)}`;
+      const vi = field.format === '%d/%m/%Y' || field.format === 'any' || field.format === undefined ? dayMonthYear(text) : -1;
+      if (vi >= 0) {
+        const y = Math.floor(vi / 10000), m = Math.floor(vi / 100) % 100, d = vi % 100;
+        if (validDate(y, m, d)) return `${String(y).padStart(4, '0')}-${pad(m)}-${pad(d)}`;
       }
       const iso = DATE_ISO.exec(text);
       if (iso && field.format !== '%d/%m/%Y' && validDate(+iso[1]!, +iso[2]!, +iso[3]!)) return text;

@@ -123,6 +123,7 @@ export async function ingestFile(filePath: string, opts: IngestOptions): Promise
   const report: IngestReport = { valid: false, fileName, bytes: 0, rowCount: 0, fields: [], errorCount: 0, errors: [], warningCount: 0, warnings: [], countsByType: {} };
   const log = newProblemLog();
   const temps: string[] = [];
+  let originalCopy: Promise<HashedFile> | undefined;
   const progress = opts.progress ?? { phase: '', bytes: 0, totalBytes: 0, rows: 0 };
   const finish = (): IngestResult => {
     Object.assign(report, { errors: log.errors, errorCount: log.errorCount, warnings: log.warnings, warningCount: log.warningCount, countsByType: log.countsByType });
@@ -191,6 +192,9 @@ export async function ingestFile(filePath: string, opts: IngestOptions): Promise
       outputWorker: opts.outputWorker ?? stat.size >= OUTPUT_WORKER_MIN_BYTES,
       onProgress: (rows: number) => { progress.rows = rows; },
     };
+    // the original is copied and hashed while the table is read (the kernel copies; removed below if the file is not valid)
+    originalCopy = opts.store.copyToTemp(filePath).then((f) => { temps.push(f.path); return f; });
+    originalCopy.catch(() => { /* awaited below, where a failure counts */ });
     let table = await processTable(openRows(), log, { csv: csvPath, json: jsonPath }, tableOpts);
     if (table.needsSecondPass) {
       // the first rows suggested narrower types than the whole table has: write again with the final ones
@@ -207,8 +211,7 @@ export async function ingestFile(filePath: string, opts: IngestOptions): Promise
     const out = table.outputs;
     if (!out || log.errorCount > 0) return finish();
     progress.phase = 'lưu';
-    const original = await opts.store.copyToTemp(filePath);
-    temps.push(original.path);
+    const original = await originalCopy;
     for (const f of [original, out.csv, out.json]) opts.store.adopt(f.path, f.sha256);
     report.valid = true;
     finish();
@@ -221,6 +224,7 @@ export async function ingestFile(filePath: string, opts: IngestOptions): Promise
     else record(log, problem('source-error', (err as Error).message));
     return finish();
   } finally {
+    await originalCopy?.catch(() => undefined); // its file is in temps once it exists
     for (const t of temps) fs.rmSync(t, { force: true });
   }
 }

@@ -169,8 +169,9 @@ export class WorkerOutput implements OutputSink {
   constructor(names: string[], paths: OutputPaths) {
     this.paths = paths;
     this.width = names.length;
+    // not unref()'d: this thread may be waiting on nothing but the worker's answer; finish() and
+    // abandon() (one of which every writer ends with) terminate it
     this.worker = new Worker(new URL('./output-worker.ts', import.meta.url), { workerData: { names, paths } });
-    this.worker.unref(); // never what keeps the process alive
     this.worker.on('message', (m: { type: 'ack' } | { type: 'done'; files: OutputFiles } | { type: 'aborted' } | { type: 'error'; message: string }) => {
       if (m.type === 'ack') this.inFlight--;
       else if (m.type === 'done') this.files = m.files;

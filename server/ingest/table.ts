@@ -48,8 +48,9 @@ export interface TableOptions {
 /**
  * A string made only of code units below U+0300 and of the Vietnamese letters U+1E00–U+1EFF is
  * already NFC (every such character is a starter that never composes with its neighbour; checked
- * over all pairs in test/ingest-fast-paths.test.ts): only other cells pay for normalize(). Decomposed tone
- * marks (U+0300–U+0323, as Windows-1258 writes them) and U+FFFD fall outside and take the slow path.
+ * over all pairs in test/ingest-fast-paths.test.ts): only other cells pay for normalize().
+ * Decomposed tone marks (U+0300–U+0323, as Windows-1258 writes them) and U+FFFD fall outside
+ * and take the slow path.
  */
 export const MAY_NEED_NFC = /[^\u0000-\u02ff\u1e00-\u1eff]/;
 export const cleanCell = (s: string) => (s.length ? (MAY_NEED_NFC.test(s) ? s.normalize('NFC') : s).trim() : s);
@@ -141,8 +142,8 @@ export async function processTable(rows: RowSource, log: ProblemLog, paths: Outp
     if (declared) writer = new OutputWriter(declared, log, paths, !!opts.schema, !!opts.outputWorker);
   };
 
-  // Rows are checked and turned into output text synchronously; only a full output buffer is awaited
-  // (an await per row cost more than the row's own work).
+  // Rows are checked and handed to the output synchronously; only a full output buffer (or, with
+  // the output worker, enough waiting rows) is awaited: an await per row cost more than the row's work.
   const emit = (rowNo: number, cells: string[]) => {
     if (!writer || needsSecondPass) return;
     if (!writer.add(rowNo, cells)) { needsSecondPass = true; writer.abandon(); }

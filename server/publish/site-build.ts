@@ -1,10 +1,11 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../config.ts';
 import { log } from '../log.ts';
-import { linkOrCopy, pruneOld, switchLink } from './snapshot.ts';
-import type { SnapshotCatalog, SnapshotDataset } from './types.ts';
-import { dataPackageOf } from './datapackage.ts';
+import { pruneOld, switchLink } from './snapshot.ts';
+import { placeDownloadsInWorker } from './place-downloads.ts';
+import { prerenderPool } from './prerender-pool.ts';
 
 /**
  * Builds the static site from the current publication snapshot into a new folder, adds the
@@ -26,15 +27,30 @@ export async function buildSite(opts: { dataDir: string; siteUrl: string }): Pro
   // The build's server part (the workspace's on-demand pages) stays there, for the HTTP server to load.
   const work = path.join(projectRoot, '.build', path.basename(dir));
   const building = `${work}.building.${process.pid}`; // keeps a concurrent build from pruning this one
+  const workClient = path.join(work, 'client');
+  // Downloads and data packages are placed by a second thread while Astro renders (they only add
+  // files beside the pages); pages are rendered by a pool of threads (bench:site: one thread left
+  // the other core idle).
+  let placing: Promise<{ files: number }> | undefined;
+  const startPlacing = () => {
+    placing ??= placeDownloadsInWorker(snapshot, workClient, opts.siteUrl);
+    placing.catch(() => {}); // awaited below; an early failure must not crash the process meanwhile
+  };
+  const pool = prerenderPool({ workers: renderWorkers(), onRenderStart: startPlacing });
+  let files: number;
   try {
     fs.mkdirSync(path.dirname(work), { recursive: true });
     fs.writeFileSync(building, '');
     const { build } = await import('astro');
-    await build({ root: projectRoot, outDir: work, site: opts.siteUrl, logLevel: 'warn', mode: 'production' });
-    log('site', `astro build: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    await build({ root: projectRoot, outDir: work, site: opts.siteUrl, logLevel: 'warn', mode: 'production', integrations: [pool.integration] });
+    log('site', `astro build: ${pool.stats.htmlPages} trang, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    startPlacing();
+    ({ files } = await placing!);
+    log('site', `tệp tải về: ${files} liên kết (đặt song song), xong sau ${((Date.now() - started) / 1000).toFixed(1)} s`);
     fs.mkdirSync(tmp, { recursive: true });
-    moveDir(path.join(work, 'client'), path.join(tmp, 'client'));
+    moveDir(workClient, path.join(tmp, 'client'));
   } catch (err) {
+    await placing?.catch(() => {}); // let the placing thread finish before its folder goes
     fs.rmSync(work, { recursive: true, force: true });
     fs.rmSync(building, { force: true });
     throw err;
@@ -42,22 +58,7 @@ export async function buildSite(opts: { dataDir: string; siteUrl: string }): Pro
   fs.rmSync(building, { force: true });
   pruneServerBuilds(work);
 
-  const client = path.join(tmp, 'client');
-  const placing = Date.now();
-  let files = 0;
-  const catalog = JSON.parse(fs.readFileSync(path.join(snapshot, 'catalog.json'), 'utf8')) as SnapshotCatalog;
-  for (const name of fs.readdirSync(path.join(snapshot, 'datasets'))) {
-    const d = JSON.parse(fs.readFileSync(path.join(snapshot, 'datasets', name), 'utf8')) as SnapshotDataset;
-    const pageDir = path.join(client, 'dataset', d.slug); // made by Astro (the dataset page)
-    fs.writeFileSync(path.join(pageDir, 'datapackage.json'), JSON.stringify(dataPackageOf(d, catalog, opts.siteUrl), null, 2));
-    for (const v of d.versions) for (const r of v.resources) for (const f of [r.original, r.csv, r.json]) files += place(snapshot, client, f.url, f.sha256);
-    for (const r of d.resources) for (const f of [r.downloads.original, r.downloads.csv, r.downloads.json]) files += place(snapshot, client, f.url, f.sha256);
-  }
-  for (const f of ['search-index.json', 'search-docs.json']) linkOrCopy(path.join(snapshot, f), path.join(client, f));
-  made.clear();
-  placed.clear();
-  log('site', `tệp tải về: ${files} liên kết, ${((Date.now() - placing) / 1000).toFixed(1)} s`);
-  const pages = countHtml(client);
+  const pages = pool.stats.htmlPages;
   fs.renameSync(tmp, dir);
   switchLink(path.join(opts.dataDir, 'site'), dir);
   pruneOld(buildsDir, dir, 2);
@@ -104,25 +105,6 @@ export function latestServerEntry(): string | null {
   return entries.find((e) => fs.existsSync(e)) ?? null;
 }
 
-// Folders already made and files already placed in this build: at 10,000 datasets each saved
-// syscall is 60,000 fewer (the placing step is disk-bound, bench:site).
-const made = new Set<string>();
-const placed = new Set<string>();
-
-function place(snapshot: string, client: string, url: string, sha256: string): number {
-  const dest = path.join(client, ...url.split('/').filter(Boolean));
-  if (!dest.startsWith(client + path.sep)) throw new Error(`download URL escapes the site: ${url}`);
-  if (placed.has(dest)) return 0;
-  placed.add(dest);
-  const dir = path.dirname(dest);
-  if (!made.has(dir)) {
-    fs.mkdirSync(dir, { recursive: true });
-    made.add(dir);
-  }
-  linkOrCopy(path.join(snapshot, 'files', sha256), dest);
-  return 1;
-}
-
 function moveDir(from: string, to: string): void {
   try {
     fs.renameSync(from, to);
@@ -132,8 +114,9 @@ function moveDir(from: string, to: string): void {
   }
 }
 
-function countHtml(dir: string): number {
-  let n = 0;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) if (e.isFile() && e.name.endsWith('.html')) n++;
-  return n;
+/** Rendering threads: PORTAL_RENDER_THREADS, else one per core up to 4 (1 renders on Astro's own thread). */
+function renderWorkers(): number {
+  const set = Number(process.env.PORTAL_RENDER_THREADS);
+  if (Number.isInteger(set) && set >= 1) return set;
+  return Math.min(4, os.availableParallelism());
 }

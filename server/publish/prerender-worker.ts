@@ -1,0 +1,44 @@
+// One rendering thread of the prerender pool (prerender-pool.ts): loads Astro's prerender bundle and
+// renders the pages it is sent; Astro's main thread writes them.
+import { parentPort, workerData } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
+import type { WorkerInit } from './prerender-pool.ts';
+
+type RouteData = { route: string; component: string };
+type App = {
+  manifest: { routes: { routeData: RouteData }[] };
+  setInternals(i: unknown): void;
+  setOptions(o: unknown): void;
+  render(request: Request, options: { routeData: RouteData }): Promise<Response>;
+};
+
+const { entry, init } = workerData as { entry: string; init: WorkerInit };
+const port = parentPort!;
+
+try {
+  const { app } = (await import(pathToFileURL(entry).href)) as { app: App };
+  app.setInternals({ pagesByKeys: new Map(init.pages), entrySpecifierToBundleMap: new Map(init.bundles) });
+  const destination = {
+    write(event: { level: string; label?: string | null; message: string }) {
+      if (event.level === 'warn' || event.level === 'error') process.stderr.write(`[astro${event.label ? ' ' + event.label : ''}] ${event.message}\n`);
+      return true;
+    },
+  };
+  app.setOptions({ settings: { scripts: init.scripts }, logger: { options: { destination } } });
+  const routes = new Map(app.manifest.routes.map((r) => [`${r.routeData.route}\0${r.routeData.component}`, r.routeData]));
+
+  port.on('message', async (m: { id: number; url: string; route: string; component: string }) => {
+    try {
+      const routeData = routes.get(`${m.route}\0${m.component}`);
+      if (!routeData) throw new Error(`route not in the prerender bundle: ${m.route}`);
+      const res = await app.render(new Request(m.url), { routeData });
+      const body = res.body === null ? null : await res.arrayBuffer();
+      port.postMessage({ id: m.id, status: res.status, headers: [...res.headers], body }, body ? [body] : []);
+    } catch (err) {
+      port.postMessage({ id: m.id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+    }
+  });
+  port.postMessage({ ready: true });
+} catch (err) {
+  port.postMessage({ error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+}

@@ -22,10 +22,13 @@ export const QUERIES = ['dan so', 'dat dai', 'truong hoc', 'giao d', 'y te xa', 
 export function writeSyntheticSnapshot(dir: string, n: number): void {
   fs.mkdirSync(path.join(dir, 'datasets'), { recursive: true });
   fs.mkdirSync(path.join(dir, 'files'), { recursive: true });
-  const csv = 'Mã,Tên,Số lượng\r\n01,Hà Nội,12\r\n';
-  const sha = crypto.createHash('sha256').update(csv).digest('hex');
-  fs.writeFileSync(path.join(dir, 'files', sha), csv);
-  const file = (url: string) => ({ url, sha256: sha, size: csv.length, mediaType: 'text/csv', format: 'CSV' });
+  // Each dataset has its own files, at its current and its version-1 addresses, as a real snapshot
+  // has them (the build places six hard links per dataset).
+  const blob = (content: string) => {
+    const sha256 = crypto.createHash('sha256').update(content).digest('hex');
+    fs.writeFileSync(path.join(dir, 'files', sha256), content);
+    return { sha256, size: Buffer.byteLength(content) };
+  };
   let seed = 7;
   // the low bits of this generator repeat with a short period: use the high ones
   const rnd = (k: number) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return (seed >>> 8) % k; };
@@ -38,15 +41,23 @@ export function writeSyntheticSnapshot(dir: string, n: number): void {
     const notes = `${title}. Dữ liệu do đơn vị tổng hợp từ báo cáo của các xã, phường; cập nhật theo quý, gồm số liệu chi tiết theo từng đơn vị hành chính và ghi chú nguồn.`;
     const when = new Date(Date.UTC(2025, rnd(11), 1 + rnd(27))).toISOString();
     const rid = crypto.randomUUID();
-    const base = `/dataset/${slug}/resource/${rid}/download`;
-    const downloads = { original: file(`${base}/original/du-lieu.csv`), csv: file(`${base}/du-lieu.csv`), json: { ...file(`${base}/du-lieu.json`), mediaType: 'application/json', format: 'JSON' } };
+    const place = PLACES[rnd(PLACES.length)]!;
+    const count = String(rnd(5000));
+    const csv = blob(`Mã,Tên,Số lượng\r\n${String(i).padStart(5, '0')},${place},${count}\r\n`);
+    const json = blob(JSON.stringify([{ 'Mã': String(i).padStart(5, '0'), 'Tên': place, 'Số lượng': Number(count) }]));
+    const filesAt = (base: string) => ({
+      original: { url: `${base}/download/original/du-lieu.csv`, ...csv, mediaType: 'text/csv', format: 'CSV' },
+      csv: { url: `${base}/download/du-lieu.csv`, ...csv, mediaType: 'text/csv', format: 'CSV' },
+      json: { url: `${base}/download/du-lieu.json`, ...json, mediaType: 'application/json', format: 'JSON' },
+    });
+    const downloads = filesAt(`/dataset/${slug}/resource/${rid}`);
     const d: SnapshotDataset = {
       id: crypto.randomUUID(), slug, title, notes, tags: [SUBJECTS[rnd(SUBJECTS.length)]!, String(year)], topics: [TOPICS[rnd(TOPICS.length)]!.id],
       licenseId: 'CC-BY-4.0', updateFrequency: 'quarterly', frequencyReason: null, temporalStart: `${year}-01-01`, temporalEnd: `${year}-12-31`,
       spatial: 'Tỉnh Gia Lai', contactName: null, contactEmail: null, source: null, isSample: true,
       organization: { slug: org, title: org }, createdAt: when, modifiedAt: when, publishedAt: when, lastUpdatedAt: when, version: 1,
-      resources: [{ id: rid, name: 'du-lieu', title: 'Dữ liệu', description: '', format: 'CSV', mediaType: 'text/csv', encoding: 'utf-8', size: csv.length, sha256: sha, rowCount: 1, schema: { fields: [{ name: 'Mã', type: 'string' }, { name: 'Tên', type: 'string' }, { name: 'Số lượng', type: 'integer' }] }, originalName: 'du-lieu.csv', downloads, preview: [['Mã', 'Tên', 'Số lượng'], ['01', 'Hà Nội', '12']] }],
-      versions: [{ number: 1, note: 'Công bố lần đầu', publishedAt: when, resources: [{ id: rid, name: 'du-lieu', original: downloads.original, csv: downloads.csv, json: downloads.json }] }],
+      resources: [{ id: rid, name: 'du-lieu', title: 'Dữ liệu', description: '', format: 'CSV', mediaType: 'text/csv', encoding: 'utf-8', size: csv.size, sha256: csv.sha256, rowCount: 1, schema: { fields: [{ name: 'Mã', type: 'string' }, { name: 'Tên', type: 'string' }, { name: 'Số lượng', type: 'integer' }] }, originalName: 'du-lieu.csv', downloads, preview: [['Mã', 'Tên', 'Số lượng'], [String(i).padStart(5, '0'), place, count]] }],
+      versions: [{ number: 1, note: 'Công bố lần đầu', publishedAt: when, resources: [{ id: rid, name: 'du-lieu', ...filesAt(`/dataset/${slug}/version/1/resource/${rid}`) }] }],
       nextDueDate: null, freshness: 'up-to-date',
     };
     fs.writeFileSync(path.join(dir, 'datasets', `${slug}.json`), JSON.stringify(d));

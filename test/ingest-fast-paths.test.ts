@@ -53,6 +53,20 @@ describe('ingest fast paths: NFC only where it can change anything', () => {
     expect(r.csv).toBe(r.csv.normalize('NFC'));
   });
 
+  it('still normalises, and still finds invalid bytes, when they first appear several 64 KB chunks into the file', async () => {
+    // the per-cell check is skipped while every chunk read so far was plainly NFC: the first one that is not must switch it on
+    const decomposed = 'Xa\u0303 \u0110a\u0306\u0301k \u0110oa';
+    const r = await ingest('nfd-late.csv', afterAscii('Mã,Tên', 40_000, [`9999,${decomposed}`, '10000,Ho\u0300a Bi\u0300nh']));
+    expect(r.report.valid).toBe(true);
+    expect(r.json[40_000]).toEqual({ 'Mã': '9999', 'Tên': 'Xã Đắk Đoa' });
+    expect(r.json[40_001]['Tên']).toBe('Hòa Bình');
+    expect(r.csv).toBe(r.csv.normalize('NFC'));
+    const bad = Buffer.concat([Buffer.from(afterAscii('Mã,Tên', 40_000, [])), Buffer.from('9999,Nh\xff\xfeng\r\n', 'latin1')]);
+    const broken = await ingest('invalid-late.csv', bad);
+    expect(broken.report.valid).toBe(false);
+    expect(broken.report.errors[0]).toMatchObject({ type: 'encoding-error', rowNumber: 40_002, fieldNumber: 2 });
+  });
+
   it('turns Windows-1258 tone marks into NFC after 1000 ASCII rows and in a long file', async () => {
     const rows: string[] = [];
     for (let i = 0; i < 3000; i++) rows.push(`${10000 + i},Trường THPT Lê Quý Đôn ${i} — Xã Đắk Đoa`);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import iconv from 'iconv-lite';
 import { DECLARABLE, DECODER, detectEncoding, isStrictUtf8, type DetectedEncoding, type EncodingGuess } from './encoding.ts';
 import { IngestError, problem, type IngestProblem } from './errors.ts';
-import { readDelimited, readJsonRecords, readXlsx, sniffDialect, type Dialect, type ReadProgress, type RowSource } from './readers.ts';
+import { readDelimited, readJsonRecords, readXlsx, sniffDialect, type Dialect, type ReadProgress, type RowSource, type TextWatch } from './readers.ts';
 import { newProblemLog, processTable, record } from './table.ts';
 import { schemaProblems, type TableSchema } from './schema.ts';
 import type { BlobStore, HashedFile } from '../storage/blobs.ts';
@@ -151,6 +151,7 @@ export async function ingestFile(filePath: string, opts: IngestOptions): Promise
 
     let openRows: () => RowSource;
     let encoding: string | null = null;
+    let textWatch: TextWatch | undefined;
     if (format === 'XLSX') {
       if (!(sample[0] === 0x50 && sample[1] === 0x4b && sample[2] === 0x03 && sample[3] === 0x04)) {
         const looksHtml = /^\s*<(!doctype|html|table|\?xml)/i.test(sample.subarray(0, 512).toString('latin1'));
@@ -179,7 +180,9 @@ export async function ingestFile(filePath: string, opts: IngestOptions): Promise
         const dialect = sniffDialect(iconv.decode(sample, guess.decoder));
         if (format === 'TSV') dialect.delimiter = '\t';
         report.dialect = { ...dialect, header: true };
-        openRows = () => readDelimited(filePath, guess.decoder, dialect, read, opts.signal);
+        textWatch = { mayNeedNfc: false };
+        const watch = textWatch;
+        openRows = () => readDelimited(filePath, guess.decoder, dialect, read, opts.signal, watch);
       }
     }
 
@@ -189,7 +192,7 @@ export async function ingestFile(filePath: string, opts: IngestOptions): Promise
     progress.phase = 'đọc';
     const tableOpts = {
       schema: opts.schema, signal: opts.signal, flagInvalidBytes: encoding?.startsWith('utf-') ?? false, padShortRows: format === 'XLSX',
-      outputWorker: opts.outputWorker ?? stat.size >= OUTPUT_WORKER_MIN_BYTES,
+      textWatch, outputWorker: opts.outputWorker ?? stat.size >= OUTPUT_WORKER_MIN_BYTES,
       onProgress: (rows: number) => { progress.rows = rows; },
     };
     // the original is copied and hashed while the table is read (the kernel copies; removed below if the file is not valid)

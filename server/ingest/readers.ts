@@ -20,6 +20,21 @@ export const DELIMITERS = [',', ';', '\t', '|'];
 /** A longer line is not a table a person made; refuse it before it fills memory. */
 export const MAX_LINE_CHARS = 16 * 1024 * 1024;
 
+/**
+ * A string made only of code units below U+0300 and of the Vietnamese letters U+1E00–U+1EFF is
+ * already NFC (every such character is a starter that never composes with its neighbour; checked
+ * over all pairs in test/ingest-fast-paths.test.ts): only other text pays for normalize().
+ * Decomposed tone marks (U+0300–U+0323, as Windows-1258 writes them) and U+FFFD fall outside.
+ */
+export const MAY_NEED_NFC = /[^\u0000-\u02ff\u1e00-\u1eff]/;
+
+/**
+ * Whether any text a reader has decoded so far may need NFC. The reader sets it before the text
+ * reaches the parser, so while it is false no cell of the rows handed on can need the per-cell check
+ * (one test per 64 KB chunk instead of one per cell, most files being precomposed UTF-8 throughout).
+ */
+export interface TextWatch { mayNeedNfc: boolean }
+
 export interface Dialect { delimiter: string; quoteChar: string; lineTerminator: string }
 
 /** Guesses delimiter, quote character and line endings from the first decoded text of the file. */
@@ -57,7 +72,7 @@ interface WellFormed { isWellFormed(): boolean; toWellFormed(): string }
  * other. A high surrogate ending a chunk waits for the next one: iconv-lite's UTF-16BE decoder can
  * split a pair between chunks.
  */
-function lineLengthGuard(utf16: boolean): Transform {
+function lineLengthGuard(utf16: boolean, watch?: TextWatch): Transform {
   let sinceNewline = 0;
   let held = '';
   return new Transform({
@@ -73,12 +88,14 @@ function lineLengthGuard(utf16: boolean): Transform {
         const text = chunk as string & WellFormed;
         if (!text.isWellFormed()) chunk = text.toWellFormed();
       }
+      if (watch && !watch.mayNeedNfc && MAY_NEED_NFC.test(chunk)) watch.mayNeedNfc = true;
       const nl = chunk.lastIndexOf('\n');
       sinceNewline = nl < 0 ? sinceNewline + chunk.length : chunk.length - nl - 1;
       if (sinceNewline > MAX_LINE_CHARS) done(new IngestError(problem('source-error', `có một dòng dài hơn ${MAX_LINE_CHARS / 1024 / 1024} triệu ký tự; tệp không phải bảng dữ liệu hợp lệ`)));
       else done(null, chunk);
     },
     flush(done) {
+      if (held && watch) watch.mayNeedNfc = true;
       done(null, held ? '\uFFFD' : undefined);
     },
   });
@@ -88,7 +105,7 @@ function lineLengthGuard(utf16: boolean): Transform {
  * Streams a delimited text file. The bytes are decoded before papaparse sees them: fed raw bytes,
  * papaparse corrupts multi-byte characters that straddle a chunk (PapaParse #751).
  */
-export async function* readDelimited(filePath: string, decoder: string, dialect: Dialect, progress?: ReadProgress, signal?: AbortSignal): RowSource {
+export async function* readDelimited(filePath: string, decoder: string, dialect: Dialect, progress?: ReadProgress, signal?: AbortSignal, watch?: TextWatch): RowSource {
   const source = countingStream(filePath, progress, signal);
   const queue: string[][][] = [];
   let done = false;
@@ -99,7 +116,7 @@ export async function* readDelimited(filePath: string, decoder: string, dialect:
   const fail = (err: unknown) => { failure ??= err; done = true; notify(); };
   // pipeline(): an error or destroy anywhere tears the whole chain down
   // only UTF-16 can decode to unpaired surrogates: UTF-8 decoding (StringDecoder) and the single-byte code pages cannot
-  const text = pipeline(source, decodeStream(decoder), lineLengthGuard(decoder.startsWith('utf-16')), (err) => { if (err) fail(err); });
+  const text = pipeline(source, decodeStream(decoder), lineLengthGuard(decoder.startsWith('utf-16'), watch), (err) => { if (err) fail(err); });
   let parserRef: Papa.Parser | undefined;
   Papa.parse<string[]>(text as unknown as File, {
     delimiter: dialect.delimiter,

@@ -2,7 +2,9 @@ import { IngestError, problem, type IngestProblem } from './errors.ts';
 import { TypeTracker } from './infer.ts';
 import { brokenConstraint, compileCast, hash53, type Cell, type TableField, type TableSchema } from './schema.ts';
 import { OutputFormatter, WorkerOutput, type OutputFiles, type OutputPaths, type OutputSink } from './output.ts';
-import type { RowSource } from './readers.ts';
+import { MAY_NEED_NFC, type RowSource, type TextWatch } from './readers.ts';
+
+export { MAY_NEED_NFC } from './readers.ts';
 
 export const MAX_ERRORS_KEPT = 100;
 export const MAX_COLUMNS = 10_000;
@@ -41,18 +43,12 @@ export interface TableOptions {
   flagInvalidBytes?: boolean;
   /** spreadsheet rows simply end early when their last cells are empty: pad them, do not report them */
   padShortRows?: boolean;
+  /** the reader's watch on its decoded text: while no text may need NFC, cells skip the check */
+  textWatch?: TextWatch;
   /** produce the outputs in a worker thread (large tables: the second core writes while this one reads) */
   outputWorker?: boolean;
 }
 
-/**
- * A string made only of code units below U+0300 and of the Vietnamese letters U+1E00–U+1EFF is
- * already NFC (every such character is a starter that never composes with its neighbour; checked
- * over all pairs in test/ingest-fast-paths.test.ts): only other cells pay for normalize().
- * Decomposed tone marks (U+0300–U+0323, as Windows-1258 writes them) and U+FFFD fall outside
- * and take the slow path.
- */
-export const MAY_NEED_NFC = /[^\u0000-\u02ff\u1e00-\u1eff]/;
 export const cleanCell = (s: string) => (s.length ? (MAY_NEED_NFC.test(s) ? s.normalize('NFC') : s).trim() : s);
 const nonEmpty = (row: string[]) => { let n = 0; for (const c of row) if (c.trim() !== '') n++; return n; };
 const isNumeric = (s: string) => /^[+-]?[\d.,]+%?$/.test(s.trim());
@@ -155,10 +151,11 @@ export async function processTable(rows: RowSource, log: ProblemLog, paths: Outp
     const cells: string[] = new Array(raw.length);
     let filled = 0;
     let unusual = false; // a cell outside the fast NFC set: it may also hold U+FFFD
+    const check = !opts.textWatch || opts.textWatch.mayNeedNfc;
     for (let i = 0; i < raw.length; i++) {
       let c = raw[i]!;
       if (c.length) {
-        if (MAY_NEED_NFC.test(c)) { c = c.normalize('NFC'); unusual = true; }
+        if (check && MAY_NEED_NFC.test(c)) { c = c.normalize('NFC'); unusual = true; }
         c = c.trim();
         if (c.length) filled++;
       }

@@ -148,6 +148,12 @@ export async function benchSite(sizes: number[]): Promise<void> {
       const list = gz(path.join(client, 'dataset', 'index.html'));
       console.log(`  trang (gzip, kèm CSS ${(css / 1024).toFixed(1)} KB): trang chủ ${((home + css) / 1024).toFixed(1)} KB, một bộ dữ liệu ${((page + css) / 1024).toFixed(1)} KB, danh sách ${((list + css) / 1024).toFixed(1)} KB`);
       if (n <= 20_000) await browserLatency(dataDir);
+      if (n <= 20_000) {
+        // the same machine's bare Astro on the issue's reference page: build times vary with the machine
+        // (the 10k reference took 10.5 s where the target was set, 18–30 s on a slower day)
+        const ref = JSON.parse(execFileSync(process.execPath, [path.join(import.meta.dirname, 'reference-child.ts'), path.join(dataDir, 'astro-reference'), String(n)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!);
+        console.log(`  Astro trần (${n.toLocaleString('vi-VN')} trang tham chiếu, một trang mỗi bộ): ${(ref.ms / 1000).toFixed(1)} s, RSS đỉnh ${ref.maxRssMB.toFixed(0)} MB; bản dựng của cổng bằng ${(build.ms / ref.ms).toFixed(2)} lần`);
+      }
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }

@@ -180,8 +180,8 @@ export async function ingestFile(filePath: string, opts: IngestOptions): Promise
         const dialect = sniffDialect(iconv.decode(sample, guess.decoder));
         if (format === 'TSV') dialect.delimiter = '\t';
         report.dialect = { ...dialect, header: true };
-        textWatch = { mayNeedNfc: false };
-        const watch = textWatch;
+        const watch: TextWatch = { mayNeedNfc: false };
+        textWatch = watch;
         openRows = () => readDelimited(filePath, guess.decoder, dialect, read, opts.signal, watch);
       }
     }

@@ -4,8 +4,6 @@ import { brokenConstraint, compileCast, hash53, type Cell, type TableField, type
 import { OutputFormatter, WorkerOutput, type OutputFiles, type OutputPaths, type OutputSink } from './output.ts';
 import { MAY_NEED_NFC, type RowSource, type TextWatch } from './readers.ts';
 
-export { MAY_NEED_NFC } from './readers.ts';
-
 export const MAX_ERRORS_KEPT = 100;
 export const MAX_COLUMNS = 10_000;
 const HEADER_SEARCH_ROWS = 20;

@@ -12,8 +12,8 @@ import { log } from '../log.ts';
  * writes every file, so the output is the same. `onRenderStart` runs once rendering begins (after
  * Astro has emptied and bundled the output folder), for work that may then write beside the pages.
  */
-export function prerenderPool(opts: { workers: number; onRenderStart?: () => void }): { integration: AstroIntegration; stats: { htmlPages: number; workers: number } } {
-  const stats = { htmlPages: 0, workers: 0 };
+export function prerenderPool(opts: { workers: number; onRenderStart?: () => void }): { integration: AstroIntegration; stats: { htmlPages: number } } {
+  const stats = { htmlPages: 0 };
   const integration: AstroIntegration = {
     name: 'portal:prerender-pool',
     hooks: {
@@ -43,7 +43,7 @@ export function prerenderPool(opts: { workers: number; onRenderStart?: () => voi
       if (res.status < 300 || res.status === 404) if ((res.headers.get('content-type') ?? '').startsWith('text/html')) stats.htmlPages++;
       return res;
     };
-    const self: Prerenderer = {
+    return {
       name: 'portal:prerender-pool',
       async setup() {
         const entry = opts.workers > 1 ? findPrerenderEntry(outDir) : null;
@@ -59,7 +59,6 @@ export function prerenderPool(opts: { workers: number; onRenderStart?: () => voi
         if (!entry || !captured.internals || !captured.options) return;
         const init = shareable(captured.internals, captured.options);
         workers = await Promise.all(Array.from({ length: opts.workers }, () => startWorker(entry, init)));
-        stats.workers = workers.length;
         log('site', `dựng trang bằng ${workers.length} luồng`);
       },
       getStaticPaths: () => fallback.getStaticPaths(),
@@ -74,13 +73,12 @@ export function prerenderPool(opts: { workers: number; onRenderStart?: () => voi
         await fallback.teardown?.();
       },
     };
-    return self;
   }
   return { integration, stats };
 }
 
 type Prerenderer = AstroPrerenderer;
-type RouteData = { route: string; component: string };
+export type RouteData = { route: string; component: string };
 // What the default prerenderer hands its app (Astro internals, read only to copy to the workers).
 type BuildInternals = { pagesByKeys: Map<string, { styles?: unknown[] }>; entrySpecifierToBundleMap: Map<string, string> };
 type BuildOptions = { settings: { scripts: { stage: string; content: string }[] } };

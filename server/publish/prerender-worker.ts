@@ -2,9 +2,8 @@
 // renders the pages it is sent; Astro's main thread writes them.
 import { parentPort, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
-import type { WorkerInit } from './prerender-pool.ts';
+import type { RouteData, WorkerInit } from './prerender-pool.ts';
 
-type RouteData = { route: string; component: string };
 type App = {
   manifest: { routes: { routeData: RouteData }[] };
   setInternals(i: unknown): void;

@@ -5,6 +5,8 @@ import { schema, type Db } from '../db/index.ts';
 import { ingestFile, type IngestProgress, type IngestReport, type TableSchema } from '../ingest/index.ts';
 import type { BlobStore } from '../storage/blobs.ts';
 import type { DatasetMetadata } from './metadata.ts';
+import { CatalogError } from './errors.ts';
+import { assertName } from './names.ts';
 
 const { datasets, organizations, resources, datasetVersions, versionResources, auditEvents } = schema;
 
@@ -12,13 +14,7 @@ const { datasets, organizations, resources, datasetVersions, versionResources, a
 export interface Actor { accountId: string | null; label: string }
 export const SYSTEM: Actor = { accountId: null, label: 'system' };
 
-export class CatalogError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
+export { CatalogError };
 
 export interface OrganizationInput {
   slug: string; title: string; titleEn?: string | null; description?: string; identifierCode?: string | null;
@@ -26,6 +22,7 @@ export interface OrganizationInput {
 }
 
 export async function upsertOrganization(db: Db, org: OrganizationInput, actor: Actor) {
+  assertName('organization', org.slug);
   const parentId = org.parent ? (await db.select({ id: organizations.id }).from(organizations).where(eq(organizations.slug, org.parent)))[0]?.id ?? null : null;
   const values = {
     slug: org.slug, title: org.title, titleEn: org.titleEn ?? null, description: org.description ?? '',
@@ -60,6 +57,7 @@ async function organizationId(db: Db, slug: string): Promise<string> {
 }
 
 export async function saveDataset(db: Db, meta: DatasetMetadata, actor: Actor) {
+  assertName('dataset', meta.slug);
   const org = { id: await organizationId(db, meta.organization) };
   const [existing] = await db.select().from(datasets).where(eq(datasets.slug, meta.slug));
   const cols = datasetColumns(meta, org.id);
@@ -127,6 +125,9 @@ export interface PublishArgs {
 export async function publishVersion(db: Db, store: BlobStore, args: PublishArgs): Promise<PublishOutcome> {
   // A file whose bytes equal the resource's current file is not ingested again.
   if (!args.datasetId === !args.create) throw new CatalogError('usage', 'publishVersion needs datasetId or create');
+  // names reach paths and addresses: checked before a byte is read or a row stored
+  if (args.create) assertName('dataset', args.create.slug);
+  for (const up of args.uploads) assertName('resource', up.resourceName);
   if (args.create) await organizationId(db, args.create.organization); // fail fast, before reading the file
   const currentByName = args.datasetId ? await currentFilesByResourceName(db, args.datasetId) : new Map<string, typeof versionResources.$inferSelect>();
   const ingested: { up: ResourceUpload; result: Awaited<ReturnType<typeof ingestFile>> }[] = [];

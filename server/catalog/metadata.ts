@@ -1,4 +1,5 @@
 import { DEFAULT_FREQUENCY, frequencyById, licenceById, topicById } from './vocabularies.ts';
+import { nameProblem } from './names.ts';
 
 /** Dataset metadata as a unit gives it (from a datapackage.json or the workspace form). */
 export interface DatasetMetadata {
@@ -30,7 +31,6 @@ export interface ResourceSpec {
 
 export interface MetadataProblem { field: string; message: string }
 
-const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -48,11 +48,13 @@ export function parseDataPackage(input: unknown): { metadata?: DatasetMetadata; 
   }
   const p = input as Record<string, any>;
   const slug = str(p.name) ?? '';
-  if (!SLUG.test(slug) || slug.length > 100) add('name', 'Tên định danh (name) phải gồm chữ thường không dấu, số và dấu gạch ngang, tối đa 100 ký tự');
+  const slugProblem = nameProblem('dataset', slug);
+  if (slugProblem) add('name', slugProblem);
   const title = str(p.title);
   if (!title) add('title', 'Thiếu tên bộ dữ liệu (title)');
   const organization = str(p.organization);
   if (!organization) add('organization', 'Thiếu đơn vị cung cấp (organization)');
+  else if (nameProblem('organization', organization)) add('organization', nameProblem('organization', organization)!);
   const licenseId = str(p.licenses?.[0]?.name) ?? 'CC-BY-4.0';
   if (!licenceById(licenseId)) add('licenses', `Giấy phép "${licenseId}" không có trong danh mục giấy phép của cổng`);
   const updateFrequency = str(p.frequency) ?? DEFAULT_FREQUENCY;
@@ -82,8 +84,9 @@ export function parseDataPackage(input: unknown): { metadata?: DatasetMetadata; 
     p.resources.forEach((r: any, i: number) => {
       const name = str(r?.name);
       const path = str(r?.path);
-      if (!name || !SLUG.test(name)) add(`resources[${i}].name`, 'Tên tài nguyên phải gồm chữ thường không dấu, số và dấu gạch ngang');
-      else if (names.has(name)) add(`resources[${i}].name`, `Tên tài nguyên "${name}" bị trùng`);
+      const nameError = nameProblem('resource', name);
+      if (nameError) add(`resources[${i}].name`, nameError);
+      else if (names.has(name!)) add(`resources[${i}].name`, `Tên tài nguyên "${name}" bị trùng`);
       if (!path || path.includes('/') || path.includes('\\') || path.startsWith('.')) add(`resources[${i}].path`, 'Đường dẫn tệp phải là tên một tệp trong cùng thư mục');
       if (name) names.add(name);
       if (name && path) resources.push({ name, path, title: str(r.title) ?? name, description: str(r.description) ?? '' });

@@ -12,6 +12,7 @@ import { formatReport } from '../ingest/report.ts';
 import { writeSnapshot } from '../publish/snapshot.ts';
 import { buildSite } from '../publish/site-build.ts';
 import { slugify } from '../text/vietnamese.ts';
+import { nameProblem } from '../catalog/names.ts';
 import { log } from '../log.ts';
 
 export const USAGE = `Cách dùng:
@@ -68,6 +69,11 @@ export async function runIngestCli(argv: string[]): Promise<number> {
   };
   if (positionals.length !== 1) return refuse('usage', `cần đúng một tệp dữ liệu\n${USAGE}`);
   if (!!o.new === !!o.dataset) return refuse('usage', `dùng --dataset <slug> để thêm phiên bản, hoặc --new để tạo bộ dữ liệu mới\n${USAGE}`);
+  // every name that will reach a path or an address is checked before anything is opened or stored
+  for (const [flag, kind] of [['slug', 'dataset'], ['dataset', 'dataset'], ['org', 'organization'], ['resource', 'resource']] as const) {
+    const problem = o[flag] !== undefined ? nameProblem(kind, o[flag]) : null;
+    if (problem) return refuse('invalid-name', `--${flag}: ${problem}`);
+  }
   const file = path.resolve(positionals[0]!);
   if (!fs.existsSync(file)) return refuse('source-error', `không tìm thấy tệp "${positionals[0]}"`);
   let declaredSchema: TableSchema | undefined;

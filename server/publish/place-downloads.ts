@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { linkOrCopy } from './snapshot.ts';
+import { isValidName } from '../catalog/names.ts';
+import { log } from '../log.ts';
 import { dataPackageOf } from './datapackage.ts';
 import type { SnapshotCatalog, SnapshotDataset } from './types.ts';
 
@@ -14,8 +16,13 @@ export function placeDownloads(snapshot: string, client: string, siteUrl: string
   const made = new Set<string>(); // folders made and files placed: each saved syscall counts 10,000 times
   const placed = new Set<string>();
   const place = (url: string, sha256: string): number => {
-    const dest = path.join(client, ...url.split('/').filter(Boolean));
-    if (!dest.startsWith(client + path.sep)) throw new Error(`download URL escapes the site: ${url}`);
+    const segments = url.split('/').filter(Boolean);
+    const dest = path.join(client, ...segments);
+    // whatever the snapshot holds, nothing is written outside the site or over another address's name
+    if (!dest.startsWith(client + path.sep) || segments.some((s) => s === '.' || s === '..' || s.includes('\\'))) {
+      log('site', `BỎ QUA tệp tải về có địa chỉ không hợp lệ: ${url}`);
+      return 0;
+    }
     if (placed.has(dest)) return 0;
     placed.add(dest);
     const dir = path.dirname(dest);
@@ -31,6 +38,10 @@ export function placeDownloads(snapshot: string, client: string, siteUrl: string
   const catalog = JSON.parse(fs.readFileSync(path.join(snapshot, 'catalog.json'), 'utf8')) as SnapshotCatalog;
   for (const name of fs.readdirSync(path.join(snapshot, 'datasets'))) {
     const d = JSON.parse(fs.readFileSync(path.join(snapshot, 'datasets', name), 'utf8')) as SnapshotDataset;
+    if (!isValidName(d.slug) || name !== `${d.slug}.json` || d.resources.some((r) => !isValidName(r.name))) {
+      log('site', `BỎ QUA bộ dữ liệu có tên không hợp lệ trong ảnh chụp: ${name}`);
+      continue;
+    }
     const pageDir = path.join(client, 'dataset', d.slug);
     if (!made.has(pageDir)) {
       fs.mkdirSync(pageDir, { recursive: true });

@@ -8,6 +8,7 @@ import { LICENCES, TOPICS, UPDATE_FREQUENCIES } from '../catalog/vocabularies.ts
 import { slugify } from '../text/vietnamese.ts';
 import type { DatasetMetadata } from '../catalog/metadata.ts';
 import { log } from '../log.ts';
+import { insideFolder, isValidName, nameProblem } from '../catalog/names.ts';
 import { buildSearchIndex } from './search-index.ts';
 import { freshnessStatus, nextDueDate } from '../freshness/due.ts';
 import type { SnapshotCatalog, SnapshotDataset, SnapshotFile, SnapshotResource, SnapshotVersion } from './types.ts';
@@ -51,11 +52,26 @@ function resourceFiles(base: string, resourceName: string, vr: typeof versionRes
 }
 
 /** Reads the published, open part of the catalogue: what the public may see. */
-export async function readPublishedCatalog(db: Db, store: BlobStore, siteUrl: string): Promise<{ catalog: SnapshotCatalog; datasets: SnapshotDataset[] }> {
-  const orgs = await db.select().from(organizations).orderBy(asc(organizations.title));
+/** A record the snapshot left out because a name in it could reach a path or an address unsafely. */
+export interface SkippedRecord { kind: 'organization' | 'dataset'; name: string; reason: string }
+
+export async function readPublishedCatalog(db: Db, store: BlobStore, siteUrl: string): Promise<{ catalog: SnapshotCatalog; datasets: SnapshotDataset[]; skipped: SkippedRecord[] }> {
+  const skipped: SkippedRecord[] = [];
+  // Names are checked when stored; a row that slipped in before (or by hand) is left out and
+  // reported here, so it can neither write outside the snapshot nor stop the others.
+  const orgs = (await db.select().from(organizations).orderBy(asc(organizations.title))).filter((o) => {
+    const problem = nameProblem('organization', o.slug);
+    if (problem) skipped.push({ kind: 'organization', name: o.slug, reason: problem });
+    return !problem;
+  });
   const orgById = new Map(orgs.map((o) => [o.id, o]));
-  const rows = await db.select().from(datasets).where(eq(datasets.state, 'published')).orderBy(asc(datasets.slug));
-  const withdrawnRows = (await db.select().from(datasets).where(eq(datasets.state, 'withdrawn')).orderBy(asc(datasets.slug))).filter((d) => d.accessLevel === 'open');
+  const publishable = (d: typeof datasets.$inferSelect) => {
+    const problem = nameProblem('dataset', d.slug) ?? (orgById.has(d.organizationId) ? null : 'đơn vị của bộ dữ liệu có tên định danh không hợp lệ');
+    if (problem) skipped.push({ kind: 'dataset', name: d.slug, reason: problem });
+    return !problem;
+  };
+  const rows = (await db.select().from(datasets).where(eq(datasets.state, 'published')).orderBy(asc(datasets.slug))).filter(publishable);
+  const withdrawnRows = (await db.select().from(datasets).where(eq(datasets.state, 'withdrawn')).orderBy(asc(datasets.slug))).filter((d) => d.accessLevel === 'open').filter(publishable);
   const lastVersions = withdrawnRows.length ? await db.select().from(datasetVersions).where(inArray(datasetVersions.datasetId, withdrawnRows.map((d) => d.id))).orderBy(asc(datasetVersions.number)) : [];
   const open = rows.filter((d) => d.accessLevel === 'open');
   const ids = open.map((d) => d.id);
@@ -71,6 +87,11 @@ export async function readPublishedCatalog(db: Db, store: BlobStore, siteUrl: st
     const org = orgById.get(d.organizationId)!;
     const dv = versions.filter((v) => v.datasetId === d.id);
     if (dv.length === 0) continue;
+    const badResource = res.find((r) => r.datasetId === d.id && !isValidName(r.name));
+    if (badResource) {
+      skipped.push({ kind: 'dataset', name: d.slug, reason: nameProblem('resource', badResource.name)! });
+      continue;
+    }
     const snapVersions: SnapshotVersion[] = dv.map((v) => ({
       number: v.number, note: v.note, publishedAt: iso(v.publishedAt)!,
       resources: files.filter((f) => f.versionId === v.id).map((f) => {
@@ -127,14 +148,14 @@ export async function readPublishedCatalog(db: Db, store: BlobStore, siteUrl: st
       nextDueDate: d.nextDueDate, freshness: d.freshness,
     })),
   };
-  return { catalog, datasets: full };
+  return { catalog, datasets: full, skipped };
 }
 
 /**
  * Writes the publication snapshot to a new folder and switches the `publish` link to it in one
  * rename, so readers see the old snapshot or the new one, never half of one.
  */
-export async function writeSnapshot(db: Db, store: BlobStore, opts: { dataDir: string; siteUrl: string }): Promise<{ dir: string; datasetCount: number; fileCount: number }> {
+export async function writeSnapshot(db: Db, store: BlobStore, opts: { dataDir: string; siteUrl: string }): Promise<{ dir: string; datasetCount: number; fileCount: number; skipped: SkippedRecord[] }> {
   const buildsDir = path.join(opts.dataDir, 'publish-builds');
   fs.mkdirSync(buildsDir, { recursive: true });
   const id = `${new Date().toISOString().replace(/[-:.]/g, '')}-${process.pid}`;
@@ -143,10 +164,11 @@ export async function writeSnapshot(db: Db, store: BlobStore, opts: { dataDir: s
   fs.mkdirSync(path.join(tmp, 'datasets'), { recursive: true });
   fs.mkdirSync(path.join(tmp, 'files'), { recursive: true });
 
-  const { catalog, datasets: full } = await readPublishedCatalog(db, store, opts.siteUrl);
+  const { catalog, datasets: full, skipped } = await readPublishedCatalog(db, store, opts.siteUrl);
+  for (const s of skipped) log('publish', `BỎ QUA ${s.kind === 'dataset' ? 'bộ dữ liệu' : 'đơn vị'} "${s.name}": ${s.reason}`);
   const hashes = new Set<string>();
   for (const d of full) {
-    fs.writeFileSync(path.join(tmp, 'datasets', `${d.slug}.json`), JSON.stringify(d));
+    fs.writeFileSync(insideFolder(path.join(tmp, 'datasets'), `${d.slug}.json`), JSON.stringify(d));
     for (const v of d.versions) for (const r of v.resources) for (const f of [r.original, r.csv, r.json]) hashes.add(f.sha256);
   }
   let linked = 0;
@@ -163,7 +185,7 @@ export async function writeSnapshot(db: Db, store: BlobStore, opts: { dataDir: s
   switchLink(path.join(opts.dataDir, 'publish'), dir);
   pruneOld(buildsDir, dir, 2);
   log('publish', `ảnh chụp công bố: ${full.length} bộ dữ liệu, ${hashes.size} tệp → ${dir}`);
-  return { dir, datasetCount: full.length, fileCount: hashes.size };
+  return { dir, datasetCount: full.length, fileCount: hashes.size, skipped };
 }
 
 /** Hard-links a file (no extra space, same immutable bytes); copies across filesystems or past the link limit. */

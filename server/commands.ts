@@ -31,7 +31,7 @@ export async function publish(portal: Portal) {
 }
 
 export async function build(portal: Portal) {
-  return buildSite({ dataDir: portal.config.dataDir, siteUrl: portal.config.siteUrl });
+  return buildSite({ dataDir: portal.config.dataDir, siteUrl: portal.config.siteUrl, frameAncestors: portal.config.frameAncestors });
 }
 
 /** A new database gets one admin account (the province's IT department); its password is shown once. */
@@ -78,6 +78,7 @@ export async function serve(portal: Portal, serverEntry: string | null = latestS
   const server = await startServer({
     dataDir: portal.config.dataDir, host: portal.config.host, port: portal.config.port, workspace, astroHandler,
     cookieSecure: portal.config.cookieSecure, uploadMaxBytes: portal.config.uploadMaxBytes,
+    trustProxy: portal.config.trustProxy, frameAncestors: portal.config.frameAncestors,
   });
 
   let lastDay = '';

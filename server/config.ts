@@ -16,6 +16,10 @@ export interface PortalConfig {
   mailFrom: string;
   /** the first admin's password on a new database (otherwise a random one is printed once) */
   adminPassword: string | undefined;
+  /** reverse proxies in front of the server whose X-Forwarded-For is trusted (0: use the socket's address) */
+  trustProxy: number;
+  /** CSP frame-ancestors: who may show the portal in a frame ('none' unless the province decides) */
+  frameAncestors: string;
 }
 
 export const projectRoot = path.resolve(import.meta.dirname, '..');
@@ -36,7 +40,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PortalConfig {
     smtpUrl: env.SMTP_URL || undefined,
     mailFrom: env.MAIL_FROM ?? 'Cổng dữ liệu mở <no-reply@localhost>',
     adminPassword: env.ADMIN_PASSWORD || undefined,
+    trustProxy: Math.max(0, Math.trunc(Number(env.TRUST_PROXY ?? 0)) || 0),
+    frameAncestors: frameAncestorsOf(env.FRAME_ANCESTORS),
   };
+}
+
+/** 'none', 'self' or a list of https origins; anything else is refused at start rather than sent as a broken header. */
+function frameAncestorsOf(value: string | undefined): string {
+  const v = value?.trim();
+  if (!v || v === 'none') return "'none'";
+  if (v === 'self') return "'self'";
+  const origins = v.split(/\s+/);
+  if (!origins.every((o) => /^https:\/\/[a-z0-9.-]+(:\d+)?$/i.test(o) || o === "'self'")) throw new Error(`FRAME_ANCESTORS không hợp lệ: ${v} (none, self hoặc các địa chỉ https://…)`);
+  return origins.join(' ');
 }
 
 /** The layout of the data directory (see DESIGN.md). */

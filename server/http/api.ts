@@ -29,7 +29,7 @@ export async function handleVersionUpload(req: http.IncomingMessage, res: http.S
   }
   let upload;
   try {
-    upload = await readMultipart(req, workspace.store, { maxBytes });
+    upload = await readMultipart(req, workspace.store, { maxBytes, fields: ['note', 'resource'] });
   } catch (err) {
     return sendJson(res, errorStatus(err), { success: false, error: { code: (err as CatalogError).code ?? 'bad-request', message: (err as Error).message } });
   }

@@ -49,7 +49,7 @@ export async function handleUploadForm(req: http.IncomingMessage, res: http.Serv
     // refuse before reading the file when the account may not touch this dataset
     const d = await ctx.workspace.datasetBySlug(slug);
     if (ctx.session.principal.role !== 'admin' && !ctx.session.principal.editorOf.has(d.organizationId)) throw new CatalogError('forbidden', 'Tài khoản của bạn không có quyền cập nhật bộ dữ liệu của đơn vị khác.');
-    upload = await readMultipart(req, ctx.workspace.store, { maxBytes: ctx.maxBytes, beforeFile: checkCsrf(ctx.session) });
+    upload = await readMultipart(req, ctx.workspace.store, { maxBytes: ctx.maxBytes, beforeFile: checkCsrf(ctx.session), fields: ['_csrf', 'note', 'resource'] });
     checkCsrf(ctx.session)(upload.fields);
     if (!upload.file || upload.file.size === 0) throw new CatalogError('file-required', 'Hãy chọn một tệp dữ liệu để tải lên.');
     const outcome = await ctx.workspace.uploadVersion(ctx.session.principal, slug, upload.file, { note: upload.fields.note ?? '', resourceName: upload.fields.resource || undefined });

@@ -17,7 +17,18 @@ export interface MultipartResult {
  * `beforeFile` runs when the file part starts — after the fields that precede it — so a form's CSRF
  * token is checked before any byte of the file is written.
  */
-export function readMultipart(req: http.IncomingMessage, store: BlobStore, opts: { maxBytes: number; beforeFile?: (fields: Record<string, string>) => void }): Promise<MultipartResult> {
+export interface MultipartOptions {
+  maxBytes: number;
+  beforeFile?: (fields: Record<string, string>) => void;
+  /** text fields the route takes; any other part is refused (omitted: any text field) */
+  fields?: readonly string[];
+}
+
+/**
+ * One upload per request, in the part named `file`: a second file, a file under another name or an
+ * unknown field is refused with 422 naming it, rather than silently publishing one and dropping another.
+ */
+export function readMultipart(req: http.IncomingMessage, store: BlobStore, opts: MultipartOptions): Promise<MultipartResult> {
   return new Promise((resolve, reject) => {
     const fields: Record<string, string> = {};
     let file: MultipartResult['file'] = null;
@@ -34,16 +45,26 @@ export function readMultipart(req: http.IncomingMessage, store: BlobStore, opts:
     };
     let bb: busboy.Busboy;
     try {
-      bb = busboy({ headers: req.headers, limits: { files: 1, fields: 50, fieldSize: 64 * 1024, fileSize: opts.maxBytes }, defParamCharset: 'utf8' });
+      bb = busboy({ headers: req.headers, limits: { files: 2, fields: 50, fieldSize: 64 * 1024, fileSize: opts.maxBytes, parts: 60 }, defParamCharset: 'utf8' });
     } catch {
       reject(new CatalogError('not-multipart', 'Yêu cầu phải gửi dạng multipart/form-data với trường "file".'));
       return;
     }
     let writing: Promise<void> = Promise.resolve();
     // a repeated field (checkboxes) arrives as one comma-separated value
-    bb.on('field', (name, value) => { if (name !== 'file') fields[name] = fields[name] !== undefined ? `${fields[name]},${value.normalize('NFC')}` : value.normalize('NFC'); });
+    let fileParts = 0;
+    bb.on('field', (name, value, info) => {
+      if (name === 'file' || (opts.fields && !opts.fields.includes(name))) return fail(new CatalogError('unexpected-part', `Phần "${name.slice(0, 60)}" không thuộc biểu mẫu này.`, { field: name }));
+      if (info.valueTruncated) return fail(new CatalogError('field-too-large', `Trường "${name.slice(0, 60)}" quá dài.`, { field: name }));
+      fields[name] = fields[name] !== undefined ? `${fields[name]},${value.normalize('NFC')}` : value.normalize('NFC');
+    });
+    bb.on('filesLimit', () => fail(new CatalogError('too-many-files', 'Mỗi lần chỉ gửi một tệp (trường "file").', { field: 'file' })));
+    bb.on('fieldsLimit', () => fail(new CatalogError('too-many-fields', 'Biểu mẫu có quá nhiều trường.')));
+    bb.on('partsLimit', () => fail(new CatalogError('too-many-fields', 'Biểu mẫu có quá nhiều phần.')));
     bb.on('file', (name, stream, info) => {
-      if (name !== 'file' || failed) { stream.resume(); return; }
+      if (failed) { stream.resume(); return; }
+      if (name !== 'file') { stream.resume(); return fail(new CatalogError('unexpected-part', `Tệp phải gửi trong trường "file", không phải "${name.slice(0, 60)}".`, { field: name })); }
+      if (++fileParts > 1) { stream.resume(); return fail(new CatalogError('too-many-files', 'Mỗi lần chỉ gửi một tệp (trường "file").', { field: 'file' })); }
       try {
         opts.beforeFile?.(fields);
       } catch (err) {

@@ -1,45 +1,79 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { securityHeaders } from './headers.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
   '.json': 'application/json; charset=utf-8', '.csv': 'text/csv; charset=utf-8', '.tsv': 'text/tab-separated-values; charset=utf-8',
   '.xml': 'application/xml; charset=utf-8', '.atom': 'application/atom+xml; charset=utf-8', '.txt': 'text/plain; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png',
   '.ico': 'image/x-icon', '.xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', '.webmanifest': 'application/manifest+json',
+  '.ttl': 'text/turtle; charset=utf-8', '.jsonld': 'application/ld+json; charset=utf-8', '.rdf': 'application/rdf+xml; charset=utf-8',
 };
+
+/** Precompressed siblings written by the site build, best first. */
+const ENCODINGS = [{ name: 'br', ext: '.br' }, { name: 'gzip', ext: '.gz' }] as const;
+
+// Characters that never belong in one of our addresses and that break a header or a log line.
+const FORBIDDEN = /[\u0000-\u001f\u007f\u2028\u2029\\]/;
+
+export type ParsedPath = { segments: string[]; trailingSlash: boolean; query: string };
+
+/**
+ * The request's path as name segments, or null when it is not one of ours: not starting with one
+ * `/`, undecodable, with control characters, a backslash, or a `..` segment. Parsed by hand, not
+ * with `new URL(req.url, base)`, which reads `//host/x` as another host.
+ */
+export function parseRequestPath(url: string | undefined): ParsedPath | null {
+  if (!url || url[0] !== '/') return null;
+  const q = url.search(/[?#]/);
+  const raw = q === -1 ? url : url.slice(0, q);
+  const query = q === -1 || url[q] === '#' ? '' : url.slice(q).replace(/#.*$/, '');
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    return null;
+  }
+  if (FORBIDDEN.test(decoded) || FORBIDDEN.test(query)) return null;
+  const segments = decoded.split('/').filter((s) => s !== '' && s !== '.');
+  if (segments.includes('..')) return null;
+  return { segments, trailingSlash: decoded.endsWith('/'), query };
+}
+
+/** An address made only of our own path: always one leading `/`, each segment encoded. */
+export function pathLocation(segments: string[], trailingSlash: boolean, query = ''): string {
+  const p = '/' + segments.map(encodeURIComponent).join('/');
+  return (trailingSlash && segments.length ? p + '/' : p) + query;
+}
 
 /**
  * Serves the current static build. The `site` link is resolved per request, so a rebuild switches
- * every new request to the new site at once. Paths are resolved inside the root only.
+ * every new request to the new site at once. Paths are resolved inside the root only; redirects
+ * never leave the host; precompressed copies go to clients that accept them.
  */
-export function serveStatic(siteLink: string) {
+export function serveStatic(siteLink: string, opts: { frameAncestors?: string } = {}) {
+  const headersOf = securityHeaders(opts);
   return (req: IncomingMessage, res: ServerResponse): void => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('Phương thức không được hỗ trợ');
-      return;
-    }
+    for (const [k, v] of Object.entries(headersOf)) res.setHeader(k, v);
+    const text = (status: number, body: string, extra: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...extra }).end(req.method === 'HEAD' ? undefined : body);
+    };
+    if (req.method !== 'GET' && req.method !== 'HEAD') return text(405, 'Phương thức không được hỗ trợ', { allow: 'GET, HEAD' });
+    const parsed = parseRequestPath(req.url);
+    if (!parsed) return text(400, 'Địa chỉ không hợp lệ');
     let root: string;
     try {
       root = path.join(fs.realpathSync(siteLink), 'client');
     } catch {
-      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '10' }).end('Trang đang được dựng, vui lòng thử lại sau ít giây.');
-      return;
+      return text(503, 'Trang đang được dựng, vui lòng thử lại sau ít giây.', { 'retry-after': '10' });
     }
-    let pathname: string;
-    try {
-      pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    } catch {
-      res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('Địa chỉ không hợp lệ');
-      return;
-    }
-    if (pathname.includes('\0')) { res.writeHead(400).end(); return; }
-    let file = path.join(root, path.normalize(pathname));
-    if (file !== root && !file.startsWith(root + path.sep)) { res.writeHead(403).end(); return; }
+    let file = path.join(root, ...parsed.segments);
+    if (file !== root && !file.startsWith(root + path.sep)) return text(400, 'Địa chỉ không hợp lệ');
     let stat = statOrNull(file);
     if (stat?.isDirectory()) {
-      if (!pathname.endsWith('/')) {
-        res.writeHead(301, { location: pathname + '/' }).end();
+      if (!parsed.trailingSlash && parsed.segments.length) {
+        res.writeHead(301, { location: pathLocation(parsed.segments, true, parsed.query) }).end();
         return;
       }
       file = path.join(file, 'index.html');
@@ -53,24 +87,53 @@ export function serveStatic(siteLink: string) {
       return;
     }
     const ext = path.extname(file).toLowerCase();
-    const etag = `"${stat.size.toString(16)}-${stat.mtimeMs.toString(16)}"`;
+    const download = parsed.segments.includes('download');
     const headers: Record<string, string> = {
       'content-type': TYPES[ext] ?? 'application/octet-stream',
-      'content-length': String(stat.size),
-      etag,
-      'x-content-type-options': 'nosniff',
-      'referrer-policy': 'strict-origin-when-cross-origin',
-      'cache-control': ext === '.html' ? 'no-cache' : 'public, max-age=300',
+      // hashed build assets never change under their name; pages and data may change with any publish
+      'cache-control': parsed.segments[0] === '_astro' ? 'public, max-age=31536000, immutable' : ext === '.html' ? 'no-cache' : 'public, max-age=300',
     };
-    if (pathname.includes('/download/')) {
+    if (download) {
       headers['access-control-allow-origin'] = '*'; // open data: any site may fetch it
       headers['content-disposition'] = `attachment; filename="${path.basename(file).replace(/[^\w.-]/g, '_')}"`;
     }
-    if (req.headers['if-none-match'] === etag) { res.writeHead(304, { etag }).end(); return; }
+    let body = file;
+    let size = stat.size;
+    let etag = `"${stat.size.toString(16)}-${Math.trunc(stat.mtimeMs).toString(16)}"`;
+    const accepted = acceptedEncodings(req.headers['accept-encoding']);
+    if (!download) {
+      headers.vary = 'Accept-Encoding';
+      for (const enc of ENCODINGS) {
+        if (!accepted.has(enc.name)) continue;
+        const s = statOrNull(file + enc.ext);
+        if (!s?.isFile()) continue;
+        body = file + enc.ext;
+        size = s.size;
+        headers['content-encoding'] = enc.name;
+        etag = `${etag.slice(0, -1)}-${enc.name}"`;
+        break;
+      }
+    }
+    headers['content-length'] = String(size);
+    headers.etag = etag;
+    if (req.headers['if-none-match'] === etag) { res.writeHead(304, { etag, vary: headers.vary ?? '' }).end(); return; }
     res.writeHead(200, headers);
     if (req.method === 'HEAD') { res.end(); return; }
-    fs.createReadStream(file).pipe(res);
+    fs.createReadStream(body).pipe(res);
   };
+}
+
+/** Content codings the client accepts (q=0 means refused). */
+function acceptedEncodings(header: string | string[] | undefined): Set<string> {
+  const out = new Set<string>();
+  for (const part of String(header ?? '').split(',')) {
+    const [name, ...params] = part.trim().toLowerCase().split(';');
+    if (!name) continue;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    if (q && Number(q.slice(2)) === 0) continue;
+    out.add(name);
+  }
+  return out;
 }
 
 function statOrNull(p: string): fs.Stats | null {

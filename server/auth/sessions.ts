@@ -4,6 +4,7 @@ import { schema, type Db } from '../db/index.ts';
 import { audit, CatalogError } from '../catalog/datasets.ts';
 import { verifyPassword } from './passwords.ts';
 import { principalOf, type Principal } from './accounts.ts';
+import { takeSignInAttempt, recordSignInSuccess, type ThrottleRefusal } from './throttle.ts';
 export { csrfMatches, SESSION_COOKIE } from './csrf.ts';
 import { SESSION_COOKIE } from './csrf.ts';
 
@@ -13,60 +14,32 @@ export const SESSION_HOURS = 8; // a working day; signing in again after that is
 
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 
-export interface SessionInfo { principal: Principal; csrfToken: string; sessionId: string }
-
-/**
- * Sign-in attempts per client address and per username, kept in memory: five failures in
- * fifteen minutes lock that address (or that username) out for the rest of the window.
- */
-export class SignInLimiter {
-  private failures = new Map<string, number[]>();
-  readonly maxFailures: number;
-  readonly windowMs: number;
-  constructor(maxFailures = 5, windowMs = 15 * 60_000) {
-    this.maxFailures = maxFailures;
-    this.windowMs = windowMs;
-  }
-
-  private recent(key: string, now: number): number[] {
-    const list = (this.failures.get(key) ?? []).filter((t) => now - t < this.windowMs);
-    if (list.length) this.failures.set(key, list); else this.failures.delete(key);
-    return list;
-  }
-
-  /** Seconds to wait before trying again, or 0. */
-  retryAfter(ip: string, username: string, now = Date.now()): number {
-    let wait = 0;
-    for (const key of [`ip:${ip}`, `user:${username}`]) {
-      const list = this.recent(key, now);
-      if (list.length >= this.maxFailures) wait = Math.max(wait, Math.ceil((list[0]! + this.windowMs - now) / 1000));
-    }
-    return wait;
-  }
-
-  fail(ip: string, username: string, now = Date.now()) {
-    for (const key of [`ip:${ip}`, `user:${username}`]) this.failures.set(key, [...this.recent(key, now), now]);
-  }
-
-  succeed(ip: string, username: string) {
-    this.failures.delete(`ip:${ip}`);
-    this.failures.delete(`user:${username}`);
+/** Refused before the password was checked; the page answers 429 with Retry-After. */
+export class TooManyAttempts extends CatalogError {
+  readonly retryAfterSeconds: number;
+  constructor(refusal: ThrottleRefusal) {
+    const s = refusal.retryAfterSeconds;
+    const wait = s >= 90 ? `${Math.ceil(s / 60)} phút` : `${s} giây`;
+    super('too-many-attempts', refusal.scope === 'account'
+      ? `Tài khoản này vừa bị thử đăng nhập sai nhiều lần. Vui lòng chờ ${wait} rồi thử lại.`
+      : `Đăng nhập sai quá nhiều lần từ địa chỉ này. Vui lòng thử lại sau ${wait}.`);
+    this.retryAfterSeconds = s;
   }
 }
 
+export interface SessionInfo { principal: Principal; csrfToken: string; sessionId: string }
+
 /** Checks the password and opens a session; the returned token goes only into an HTTP-only cookie. */
-export async function signIn(db: Db, limiter: SignInLimiter, input: { username: string; password: string; ip: string }): Promise<{ token: string; expiresAt: Date; principal: Principal }> {
-  const username = input.username.trim().toLowerCase();
-  const wait = limiter.retryAfter(input.ip, username);
-  if (wait > 0) throw new CatalogError('too-many-attempts', `Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau ${Math.ceil(wait / 60)} phút.`);
+export async function signIn(db: Db, input: { username: string; password: string; ip: string }): Promise<{ token: string; expiresAt: Date; principal: Principal }> {
+  const username = input.username.trim().toLowerCase().slice(0, 100);
   const [account] = await db.select().from(accounts).where(eq(accounts.username, username));
+  // the attempt is counted before the password is checked (see throttle.ts)
+  const refused = await takeSignInAttempt(db, username, input.ip, account?.id ?? null);
+  if (refused) throw new TooManyAttempts(refused);
   // verify even for unknown users so that timing does not reveal which usernames exist
   const ok = await verifyPassword(input.password, account?.passwordHash ?? DUMMY_HASH);
-  if (!account || !ok || account.disabledAt) {
-    limiter.fail(input.ip, username);
-    throw new CatalogError('bad-credentials', 'Tên đăng nhập hoặc mật khẩu không đúng.');
-  }
-  limiter.succeed(input.ip, username);
+  if (!account || !ok || account.disabledAt) throw new CatalogError('bad-credentials', 'Tên đăng nhập hoặc mật khẩu không đúng.');
+  await recordSignInSuccess(db, username, account.id, input.ip);
   const token = crypto.randomBytes(32).toString('base64url');
   const expiresAt = new Date(Date.now() + SESSION_HOURS * 3600_000);
   await db.insert(sessions).values({ tokenHash: sha256(token), accountId: account.id, csrfToken: crypto.randomBytes(24).toString('base64url'), expiresAt });

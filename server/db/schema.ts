@@ -174,3 +174,22 @@ export const outbox = pgTable('outbox', {
   attempts: integer('attempts').notNull().default(0),
   lastError: text('last_error'),
 }, (t) => [index('outbox_org_idx').on(t.organizationId)]);
+
+/**
+ * Sign-in attempts, counted before the password is checked (one atomic upsert per key), so parallel
+ * guesses cannot slip past the limit and every server process sees the same counts. Keys:
+ * `pair:<username>|<address>`, `account:<username>`, `address:<address>`.
+ */
+export const signInThrottle = pgTable('sign_in_throttle', {
+  key: text('key').primaryKey(),
+  attempts: integer('attempts').notNull(),
+  windowStart: timestamp('window_start', { withTimezone: true }).notNull(),
+  lastAttemptAt: timestamp('last_attempt_at', { withTimezone: true }).notNull(),
+});
+
+/** Addresses an account has signed in from: they skip the account-wide delay a stranger could trigger. */
+export const knownSignInAddresses = pgTable('known_sign_in_addresses', {
+  accountId: uuid('account_id').notNull().references(() => accounts.id),
+  address: text('address').notNull(),
+  lastSuccessAt: timestamp('last_success_at', { withTimezone: true }).notNull(),
+}, (t) => [primaryKey({ columns: [t.accountId, t.address] })]);

@@ -7,8 +7,10 @@ import { createAccount, actorOf, createApiToken, revokeApiToken, setMembership, 
 import { can, type Action } from '../auth/authorize.ts';
 import { currentFreshness } from '../freshness/check.ts';
 import { slugify } from '../text/vietnamese.ts';
+import { nameProblem } from '../catalog/names.ts';
+import { currentSignInLocks, liftSignInLock } from '../auth/throttle.ts';
 import type { Publisher } from './publisher.ts';
-import { signIn, signOut, type SignInLimiter } from '../auth/sessions.ts';
+import { signIn, signOut } from '../auth/sessions.ts';
 import { freshnessDashboard, quarterlyUpToDateShare, yearlyReport } from '../freshness/report.ts';
 import { FRESHNESS_RULES } from '../freshness/due.ts';
 import { UPDATE_FREQUENCIES, LICENCES, TOPICS } from '../catalog/vocabularies.ts';
@@ -209,8 +211,8 @@ export class Workspace {
     await revokeApiToken(this.db, id, actorOf(who));
   }
 
-  signIn(limiter: SignInLimiter, input: { username: string; password: string; ip: string }) {
-    return signIn(this.db, limiter, input);
+  signIn(input: { username: string; password: string; ip: string }) {
+    return signIn(this.db, input);
   }
 
   signOut(token: string | undefined) {
@@ -244,7 +246,8 @@ export class Workspace {
     const slug = form.slug?.trim() || slugify(title);
     const problems: MetadataProblem[] = [];
     if (!title) problems.push({ field: 'title', message: 'Cần nhập tên đơn vị.' });
-    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(slug)) problems.push({ field: 'slug', message: 'Tên định danh gồm chữ thường không dấu, số và dấu gạch ngang.' });
+    const slugProblem = nameProblem('organization', slug);
+    if (slugProblem) problems.push({ field: 'slug', message: slugProblem });
     const code = form.identifierCode?.trim() || null;
     // mã định danh điện tử của cơ quan (QĐ 20/2020/QĐ-TTg): letters, digits, dots, e.g. H41.12
     if (code && !/^[A-Z0-9][A-Z0-9.]{1,30}$/.test(code)) problems.push({ field: 'identifierCode', message: 'Mã định danh điện tử gồm chữ in hoa, số và dấu chấm (ví dụ H41.12).' });
@@ -281,6 +284,19 @@ export class Workspace {
     } else {
       await setMembership(this.db, a.id, organizationSlug, role, actorOf(who));
     }
+  }
+
+  /** Sign-in limits currently holding someone back (account, address, or both), for the admin. */
+  async signInLocks(who: Principal | null) {
+    require(who, 'account.manage');
+    return currentSignInLocks(this.db);
+  }
+
+  async liftSignInLock(who: Principal | null, key: string) {
+    require(who, 'account.manage');
+    const lifted = await liftSignInLock(this.db, key.slice(0, 300));
+    if (lifted) await audit(this.db, actorOf(who), 'sign-in-lock.lift', 'sign-in-lock', key.slice(0, 300), null, null, {});
+    return lifted;
   }
 
   async accountsWithUnits(who: Principal | null) {

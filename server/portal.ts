@@ -1,7 +1,8 @@
+import fs from 'node:fs';
 import { dataPaths, loadConfig, type PortalConfig } from './config.ts';
 import { openDatabase, type Database } from './db/index.ts';
-import { BlobStore } from './storage/blobs.ts';
-import { setLogDirectory } from './log.ts';
+import { BlobStore, removeStaleTemp } from './storage/blobs.ts';
+import { log, setLogDirectory } from './log.ts';
 
 /** The portal's runtime: configuration, database and file store, opened once per process. */
 export interface Portal {
@@ -15,6 +16,15 @@ export async function openPortal(config: PortalConfig = loadConfig()): Promise<P
   const paths = dataPaths(config.dataDir);
   setLogDirectory(paths.logs);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, pgDir: paths.pg });
+  // before this process makes its own temporary folder: what a crashed process left goes
+  const stale = removeStaleTemp(paths.tmp);
+  if (stale.entries) log('start', `đã xóa ${stale.entries} tệp tạm do tiến trình trước bị dừng đột ngột để lại (${(stale.bytes / 1048576).toFixed(1)} MB)`);
   const store = new BlobStore(paths.files, paths.tmp);
-  return { config, database, store, close: () => database.close() };
+  return {
+    config, database, store,
+    async close() {
+      await database.close();
+      fs.rmSync(store.tmpDir, { recursive: true, force: true }); // a clean exit leaves no temporary files
+    },
+  };
 }

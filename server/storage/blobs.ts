@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
 import { transcode } from 'node:buffer';
@@ -28,13 +29,14 @@ export function utf8(text: string): Buffer {
  */
 export class BlobStore {
   readonly root: string;
+  /** this process's own temporary folder (tmp/<host>.<pid>): a crash leaves it for the next start to remove */
   readonly tmpDir: string;
 
-  constructor(root: string, tmpDir: string) {
+  constructor(root: string, tmpRoot: string) {
     this.root = root;
-    this.tmpDir = tmpDir;
+    this.tmpDir = path.join(tmpRoot, processTempName());
     fs.mkdirSync(root, { recursive: true });
-    fs.mkdirSync(tmpDir, { recursive: true });
+    fs.mkdirSync(this.tmpDir, { recursive: true });
   }
 
   pathOf(sha256: string): string {
@@ -48,7 +50,7 @@ export class BlobStore {
 
   /** A fresh temporary path in the store's tmp directory (same filesystem, so adopt() is a rename). */
   tempPath(suffix = ''): string {
-    return path.join(this.tmpDir, `${process.pid}-${crypto.randomUUID()}${suffix}`);
+    return path.join(this.tmpDir, `${crypto.randomUUID()}${suffix}`);
   }
 
   /** Moves a finished temporary file into the store under its hash. */
@@ -161,4 +163,55 @@ export class HashingWriter {
     this.stream.destroy();
     fs.rmSync(this.path, { force: true });
   }
+}
+
+const processTempName = (pid = process.pid) => `${os.hostname().replace(/[^A-Za-z0-9-]/g, '_')}.${pid}`;
+
+/**
+ * Removes what crashed processes left in the temporary folder (an upload and its half-written
+ * outputs after a kill -9): folders of processes of this host that are no longer alive, folders of
+ * other hosts (processes sharing the folder over the network) untouched for a day, and loose files
+ * older than this process. Returns what was removed, for the log.
+ */
+export function removeStaleTemp(tmpRoot: string, now = Date.now()): { entries: number; bytes: number } {
+  const removed = { entries: 0, bytes: 0 };
+  let names: string[];
+  try {
+    names = fs.readdirSync(tmpRoot);
+  } catch {
+    return removed;
+  }
+  const host = processTempName(0).replace(/\.0$/, '');
+  const startedAt = now - process.uptime() * 1000;
+  for (const name of names) {
+    const p = path.join(tmpRoot, name);
+    const st = fs.lstatSync(p, { throwIfNoEntry: false });
+    if (!st) continue;
+    let stale: boolean;
+    const m = /^(.+)\.(\d+)$/.exec(name);
+    if (st.isDirectory() && m) stale = m[1] === host ? !processAlive(Number(m[2])) : now - st.mtimeMs > 86400_000;
+    else stale = st.mtimeMs < startedAt;
+    if (!stale || p === path.join(tmpRoot, processTempName())) continue;
+    removed.bytes += sizeOf(p);
+    fs.rmSync(p, { recursive: true, force: true });
+    removed.entries++;
+  }
+  return removed;
+}
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function sizeOf(p: string): number {
+  const st = fs.lstatSync(p, { throwIfNoEntry: false });
+  if (!st) return 0;
+  if (!st.isDirectory()) return st.size;
+  return fs.readdirSync(p).reduce((n, child) => n + sizeOf(path.join(p, child)), 0);
 }

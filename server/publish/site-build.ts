@@ -6,12 +6,14 @@ import { log } from '../log.ts';
 import { pruneOld, switchLink } from './snapshot.ts';
 import { placeDownloadsInWorker } from './place-downloads.ts';
 import { prerenderPool } from './prerender-pool.ts';
+import { precompress } from './compress.ts';
+import { contentSecurityPolicy } from '../http/headers.ts';
 
 /**
  * Builds the static site from the current publication snapshot into a new folder, adds the
  * download files (hard links to the snapshot's blobs), then switches the `site` link to it at once.
  */
-export async function buildSite(opts: { dataDir: string; siteUrl: string }): Promise<{ dir: string; pages: number; files: number; ms: number; serverEntry: string }> {
+export async function buildSite(opts: { dataDir: string; siteUrl: string; frameAncestors?: string }): Promise<{ dir: string; pages: number; files: number; ms: number; serverEntry: string }> {
   const started = Date.now();
   const snapshot = fs.realpathSync(path.join(opts.dataDir, 'publish'));
   const buildsDir = path.join(opts.dataDir, 'site-builds');
@@ -47,6 +49,9 @@ export async function buildSite(opts: { dataDir: string; siteUrl: string }): Pro
     startPlacing();
     ({ files } = await placing!);
     log('site', `tệp tải về: ${files} liên kết (đặt song song), xong sau ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    writeHostHeaders(workClient, opts.frameAncestors);
+    const z = await precompress(workClient);
+    log('site', `nén sẵn ${z.files} tệp (brotli, gzip): ${(z.bytes / 1048576).toFixed(1)} → ${(z.compressedBytes / 1048576).toFixed(1)} MB, xong sau ${((Date.now() - started) / 1000).toFixed(1)} s`);
     fs.mkdirSync(tmp, { recursive: true });
     moveDir(workClient, path.join(tmp, 'client'));
   } catch (err) {
@@ -65,6 +70,24 @@ export async function buildSite(opts: { dataDir: string; siteUrl: string }): Pro
   const ms = Date.now() - started;
   log('site', `xong: ${pages} trang, ${files} tệp tải về, ${(ms / 1000).toFixed(1)} s → ${dir}`);
   return { dir, pages, files, ms, serverEntry: path.join(work, 'server', 'entry.mjs') };
+}
+
+/**
+ * The portal's own server sends these headers itself; this `_headers` file (the format Netlify and
+ * Cloudflare Pages read) carries the same policy when the site is copied to another static host.
+ */
+function writeHostHeaders(client: string, frameAncestors?: string): void {
+  const policy = contentSecurityPolicy(frameAncestors);
+  fs.writeFileSync(path.join(client, '_headers'), [
+    '/*',
+    `  Content-Security-Policy: ${policy}`,
+    '  Referrer-Policy: strict-origin-when-cross-origin',
+    '  X-Content-Type-Options: nosniff',
+    '  Permissions-Policy: camera=(), microphone=(), geolocation=(), payment=(), usb=()',
+    '/_astro/*',
+    '  Cache-Control: public, max-age=31536000, immutable',
+    '',
+  ].join('\n'));
 }
 
 /**

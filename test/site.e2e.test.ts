@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
+import { cspViolations, watched, watchedContext } from './helpers/csp.ts';
 import { startServer, type RunningServer } from '../server/http/server.ts';
 import { projectDatasets, tempDir } from './helpers/fixtures.ts';
 
@@ -37,7 +38,7 @@ describe('public site end to end', () => {
   });
 
   it('goes from the home page to a dataset and downloads its CSV, JSON and original bytes', async () => {
-    const context = await browser.newContext({ locale: 'vi-VN', acceptDownloads: true });
+    const context = watchedContext(await browser.newContext({ locale: 'vi-VN', acceptDownloads: true }));
     const page = await context.newPage();
     await page.goto(`${server.url}/`);
     expect(await page.getAttribute('html', 'lang')).toBe('vi');
@@ -75,7 +76,7 @@ describe('public site end to end', () => {
   });
 
   it('searches as you type without accents, loads the index only then, and keeps the query in the URL', async () => {
-    const page = await browser.newPage();
+    const page = await watched(browser.newPage());
     const fetched: string[] = [];
     page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
     await page.goto(`${server.url}/dataset/`);
@@ -95,7 +96,7 @@ describe('public site end to end', () => {
   });
 
   it('searches and filters in English too, with English words around the Vietnamese data', async () => {
-    const page = await browser.newPage();
+    const page = await watched(browser.newPage());
     await page.goto(`${server.url}/en/dataset/`);
     await page.locator('#search-q').pressSequentially('xe buyt', { delay: 20 });
     await expect.poll(() => page.locator('#search-status').textContent(), POLL).toBe('1 result for “xe buyt”');
@@ -113,7 +114,7 @@ describe('public site end to end', () => {
   });
 
   it('narrows the list with facets whose counts follow, and the URL brings the same view back', async () => {
-    const page = await browser.newPage();
+    const page = await watched(browser.newPage());
     await page.goto(`${server.url}/dataset/`);
     const facets = page.getByRole('form', { name: 'Lọc bộ dữ liệu' });
     await facets.getByRole('checkbox', { name: /Sở Nội vụ tỉnh Gia Lai/ }).check();
@@ -128,7 +129,7 @@ describe('public site end to end', () => {
     const shared = page.url();
     expect(new URL(shared).searchParams.getAll('org')).toEqual(['so-noi-vu']);
     expect(new URL(shared).searchParams.getAll('format')).toEqual(['XLSX']);
-    const again = await browser.newPage();
+    const again = await watched(browser.newPage());
     await again.goto(shared);
     await expect.poll(() => again.locator('#search-status').textContent(), POLL).toMatch(/^1 kết quả/);
     await expect.poll(() => again.getByRole('checkbox', { name: /^ *XLSX/ }).isChecked(), POLL).toBe(true);
@@ -137,7 +138,7 @@ describe('public site end to end', () => {
   });
 
   it('lists every dataset without JavaScript', async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false });
+    const context = watchedContext(await browser.newContext({ javaScriptEnabled: false }));
     const page = await context.newPage();
     await page.goto(`${server.url}/dataset/?q=xe`);
     const catalog = JSON.parse(fs.readFileSync(path.join(dataDir, 'publish', 'catalog.json'), 'utf8'));
@@ -146,7 +147,7 @@ describe('public site end to end', () => {
   });
 
   it('has an English interface for the same pages, and switches language on the same page', async () => {
-    const page = await browser.newPage();
+    const page = await watched(browser.newPage());
     await page.goto(`${server.url}/dataset/truong-trung-hoc-pho-thong/`);
     await page.getByRole('link', { name: 'English' }).click();
     await page.waitForURL(`${server.url}/en/dataset/truong-trung-hoc-pho-thong/`);
@@ -166,7 +167,7 @@ describe('public site end to end', () => {
   });
 
   it('shows a page for every unit with its datasets', async () => {
-    const page = await browser.newPage();
+    const page = await watched(browser.newPage());
     await page.goto(`${server.url}/organization/so-noi-vu/`);
     expect(await page.locator('h1').textContent()).toBe('Sở Nội vụ tỉnh Gia Lai');
     await expect.poll(() => page.getByRole('link', { name: /Danh mục 34 tỉnh, thành phố/ }).count(), POLL).toBe(1);
@@ -187,7 +188,7 @@ describe('public site end to end', () => {
   });
 
   it('has no WCAG 2.1 AA violation that axe-core finds on the home, list, dataset, unit and 404 pages', async () => {
-    const context = await browser.newContext({ locale: 'vi-VN' });
+    const context = watchedContext(await browser.newContext({ locale: 'vi-VN' }));
     const page = await context.newPage();
     for (const p of ['/', '/dataset/', '/dataset/?q=xa&format=CSV', '/dataset/truong-trung-hoc-pho-thong/', '/dataset/doi-chieu-don-vi-hanh-chinh-cap-xa-gia-lai/', '/organization/', '/organization/so-noi-vu/', '/group/', '/group/hanh-chinh/', '/khong-co-trang-nay/', '/en/', '/en/dataset/', '/en/dataset/?q=xa&org=so-noi-vu', '/en/dataset/truong-trung-hoc-pho-thong/', '/en/organization/so-noi-vu/']) {
       await page.goto(`${server.url}${p}`);
@@ -233,5 +234,34 @@ describe('public site end to end', () => {
       });
       expect(status, p).toMatch(/ (403|404|400) /);
     }
+  });
+
+  it('serves precompressed pages and search data, and caches hashed assets for good', async () => {
+    for (const p of ['/', '/dataset/', '/search-docs.json']) {
+      const res = await fetch(`${server.url}${p}`, { headers: { 'accept-encoding': 'br, gzip' } });
+      expect(res.headers.get('content-encoding'), p).toBe('br');
+      expect(res.headers.get('vary')).toBe('Accept-Encoding');
+      const gz = await fetch(`${server.url}${p}`, { headers: { 'accept-encoding': 'gzip' } });
+      expect(gz.headers.get('content-encoding')).toBe('gzip');
+      expect(await gz.text()).toBe(await res.text()); // fetch decodes both: the same document
+    }
+    const html = await (await fetch(`${server.url}/dataset/`)).text();
+    const asset = /src="(\/_astro\/[^"]+\.js)"/.exec(html)![1]!;
+    expect((await fetch(`${server.url}${asset}`)).headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect((await fetch(`${server.url}/styles.css`)).headers.get('cache-control')).not.toContain('immutable');
+  });
+
+  it('follows no redirect off the site', async () => {
+    const page = await watched(browser.newPage());
+    for (const p of ['/%2fevil.example/..%2f..%2fdataset', '/%5cevil.example/..%2f..%2fdataset', '//evil.example/dataset/']) {
+      const res = await page.goto(`${server.url}${p}`);
+      expect(new URL(page.url()).host, p).toBe(new URL(server.url).host);
+      expect([400, 404]).toContain(res!.status());
+    }
+    await page.close();
+  });
+
+  it('broke nothing with its Content-Security-Policy: no page reported a violation', () => {
+    expect(cspViolations).toEqual([]);
   });
 });

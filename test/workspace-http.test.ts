@@ -1,6 +1,3 @@
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, desc, eq } from 'drizzle-orm';
 import { schema, type Database } from '../server/db/index.ts';
@@ -13,23 +10,7 @@ import { Publisher } from '../server/workspace/publisher.ts';
 import { Workspace } from '../server/workspace/service.ts';
 import { databases } from './helpers/databases.ts';
 import { fixture, tempDir, tempStore } from './helpers/fixtures.ts';
-
-const root = path.resolve(import.meta.dirname, '..');
-
-/** Builds the Astro app once (empty catalogue) and returns the workspace's on-demand handler. */
-async function workspaceHandler() {
-  const dataDir = tempDir('portal-ws-build-');
-  const env = { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', PORTAL_HOLD_BUILD_FOR: String(process.pid), PORTAL_QUIET: '0' };
-  for (const script of ['publish', 'build-site']) {
-    const r = spawnSync(process.execPath, [path.join(root, 'scripts', `${script}.ts`)], { cwd: root, env, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`${script} failed: ${r.stderr}`);
-    if (script === 'build-site') {
-      const entry = /server entry: (.+)$/m.exec(r.stderr)![1]!.trim();
-      return (await import(pathToFileURL(entry).href)).handler;
-    }
-  }
-  throw new Error('unreachable');
-}
+import { workspaceHandler } from './helpers/workspace.ts';
 
 const meta = (slug: string, org: string): DatasetMetadata => ({
   slug, title: `Dữ liệu ${slug}`, notes: '', organization: org, tags: [], topics: [], licenseId: 'CC-BY-4.0', accessLevel: 'open',
@@ -249,6 +230,7 @@ for (const target of databases) {
       const locked = await attempt('bien-tap-vien-2026!');
       expect(locked.status).toBe(429);
       expect(await locked.text()).toContain('Đăng nhập sai quá nhiều lần');
+      expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(800);
     });
   });
 }

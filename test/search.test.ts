@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import lunr from 'lunr';
-import { search, toSearchDoc, words } from '../site/search/shared.ts';
-import { buildIndex } from '../site/search/build.ts';
-import { foldVietnamese } from '../server/text/vietnamese.ts';
+import { search, toSearchDoc, words } from '../server/contract/search.ts';
+import { buildIndex } from '../server/publish/search-index.ts';
+import { foldVietnamese } from '../server/contract/text.ts';
 
 const docs = [
   'Dân số trung bình theo xã, phường',

@@ -11,7 +11,7 @@ import { markServerBuildInUse } from '../publish/site-build.ts';
 import { startServer } from '../http/server.ts';
 import { Publisher } from '../workspace/publisher.ts';
 import { Workspace } from '../workspace/service.ts';
-import { slugify } from '../text/vietnamese.ts';
+import { slugify } from '../contract/text.ts';
 
 const SUBJECTS = ['trường học', 'cơ sở y tế', 'doanh nghiệp đăng ký mới', 'dân số trung bình', 'hộ nghèo', 'chợ và siêu thị', 'điểm du lịch', 'nhà thuốc', 'giá đất ở', 'di tích lịch sử'];
 const PLACES = ['Phường Quy Nhơn', 'Xã Đắk Đoa', 'Phường Pleiku', 'Xã Ia Ly', 'Xã Chư Sê', 'Phường An Nhơn', 'Xã Tây Sơn'];

@@ -8,9 +8,9 @@ import lunr from 'lunr';
 import { LICENCES, TOPICS, UPDATE_FREQUENCIES } from '../catalog/vocabularies.ts';
 import { buildSearchIndex } from '../publish/search-index.ts';
 import { switchLink } from '../publish/snapshot.ts';
-import type { SnapshotCatalog, SnapshotDataset } from '../publish/types.ts';
-import { search } from '../../site/search/shared.ts';
-import { slugify } from '../text/vietnamese.ts';
+import type { SnapshotCatalog, SnapshotDataset } from '../contract/snapshot.ts';
+import { search } from '../contract/search.ts';
+import { slugify } from '../contract/text.ts';
 
 const KINDS = ['Danh sách', 'Số liệu', 'Thống kê', 'Bảng giá', 'Danh mục', 'Báo cáo tình hình', 'Kết quả'];
 const SUBJECTS = ['trường học', 'cơ sở y tế', 'doanh nghiệp đăng ký mới', 'dân số trung bình', 'đất đai', 'hộ nghèo', 'thủ tục hành chính', 'chợ và siêu thị', 'điểm du lịch', 'tuyến xe buýt', 'lượng mưa', 'giá đất ở', 'dự án đầu tư', 'cán bộ công chức', 'nhà thuốc', 'di tích lịch sử'];

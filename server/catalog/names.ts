@@ -1,13 +1,9 @@
 import path from 'node:path';
 import { CatalogError } from './errors.ts';
+import { isValidName } from '../contract/names.ts';
 
-/**
- * The one rule for every name that reaches a file path or a web address: dataset slugs, resource
- * names, unit slugs, download file names. Lower-case ASCII letters, digits and hyphens, starting
- * with a letter or digit, at most 100 characters (CKAN's limit): nothing in it can climb out of a
- * folder, be decoded into a separator, or differ between a case-sensitive and a case-blind disk.
- */
-export const NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,99}$/;
+// The rule itself lives in the contract, where the site checks the snapshot's names too.
+export { NAME_PATTERN, isValidName } from '../contract/names.ts';
 
 export type NameKind = 'dataset' | 'resource' | 'organization' | 'file';
 
@@ -17,8 +13,6 @@ const WHAT: Record<NameKind, string> = {
   organization: 'Tên định danh của đơn vị',
   file: 'Tên tệp',
 };
-
-export const isValidName = (value: unknown): value is string => typeof value === 'string' && NAME_PATTERN.test(value);
 
 /** The Vietnamese message for a name that breaks the rule, or null when it is fine. */
 export function nameProblem(kind: NameKind, value: unknown): string | null {

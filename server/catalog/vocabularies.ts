@@ -3,7 +3,8 @@
  * regulations they come from have been replaced (see shared/reference/vietnam-context.md).
  */
 
-export interface Licence { id: string; title: string; url: string; isOpen: boolean }
+import type { Licence, UpdateFrequency } from '../contract/snapshot.ts';
+export type { Licence, UpdateFrequency };
 
 export const LICENCES: Licence[] = [
   { id: 'CC-BY-4.0', title: 'Creative Commons Ghi công 4.0 (CC BY 4.0)', url: 'https://creativecommons.org/licenses/by/4.0/', isOpen: true },
@@ -28,16 +29,6 @@ export const TOPICS: { id: string; title: string; titleEn: string }[] = [
   { id: 'van-hoa-du-lich', title: 'Văn hóa và du lịch', titleEn: 'Culture and tourism' },
 ];
 
-export interface UpdateFrequency {
-  id: string;
-  title: string;
-  titleEn: string;
-  /** months between required updates; null when updates follow events (a reason is then required) */
-  months: number | null;
-  /** DCAT accrualPeriodicity (EU frequency vocabulary) */
-  dcat: string;
-  legalSource: string;
-}
 
 const DECREE_47_ART_20 = 'Nghị định 47/2020/NĐ-CP, Điều 20 khoản 3 (cập nhật dữ liệu mở trong vòng 3 tháng kể từ khi công bố); quy chế của tỉnh (Bình Định 2021, Đắk Lắk 01/2023/QĐ-UBND). Điều này đã bị bãi bỏ bởi Nghị định 194/2025/NĐ-CP; giữ làm mặc định cho đến khi tỉnh ban hành quy định thay thế.';
 

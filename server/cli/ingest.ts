@@ -11,7 +11,7 @@ import type { IngestProgress, IngestReport, TableSchema } from '../ingest/index.
 import { formatReport } from '../ingest/report.ts';
 import { writeSnapshot } from '../publish/snapshot.ts';
 import { buildSite } from '../publish/site-build.ts';
-import { slugify } from '../text/vietnamese.ts';
+import { slugify } from '../contract/text.ts';
 import { nameProblem } from '../catalog/names.ts';
 import { log } from '../log.ts';
 

@@ -10,7 +10,8 @@ export const FRESHNESS_RULES = {
   dueSoonSource: 'Cấu hình của cổng: nhắc trước 14 ngày (có thể thay đổi).',
 } as const;
 
-export type FreshnessStatus = 'up-to-date' | 'due-soon' | 'overdue' | 'exempt';
+import type { FreshnessStatus } from '../contract/snapshot.ts';
+export type { FreshnessStatus };
 
 const OFFSET_MS = 7 * 3600 * 1000;
 

@@ -6,7 +6,7 @@ import { readDelimited, readJsonRecords, readXlsx, sniffDialect, type Dialect, t
 import { newProblemLog, processTable, record } from './table.ts';
 import { schemaProblems, type TableSchema } from './schema.ts';
 import type { BlobStore, HashedFile } from '../storage/blobs.ts';
-import { extensionOf, safeFileName } from '../text/vietnamese.ts';
+import { extensionOf, safeFileName } from '../contract/text.ts';
 
 export type { TableSchema, TableField } from './schema.ts';
 export type { IngestProblem } from './errors.ts';

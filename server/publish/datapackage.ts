@@ -1,4 +1,4 @@
-import type { SnapshotCatalog, SnapshotDataset } from './types.ts';
+import type { SnapshotCatalog, SnapshotDataset } from '../contract/snapshot.ts';
 
 /**
  * A Frictionless Data Package per dataset: its metadata, and each resource's UTF-8 CSV with its

@@ -5,7 +5,7 @@ import { linkOrCopy } from './snapshot.ts';
 import { isValidName } from '../catalog/names.ts';
 import { log } from '../log.ts';
 import { dataPackageOf } from './datapackage.ts';
-import type { SnapshotCatalog, SnapshotDataset } from './types.ts';
+import type { SnapshotCatalog, SnapshotDataset } from '../contract/snapshot.ts';
 
 /**
  * Puts each dataset's download files (hard links to the snapshot's blobs) at their addresses and its

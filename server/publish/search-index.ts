@@ -1,18 +1,7 @@
-import { toSearchDoc } from '../../site/search/shared.ts';
-import { buildIndex } from '../../site/search/build.ts';
-import type { SnapshotCatalog } from './types.ts';
+import lunr from 'lunr';
+import { FIELDS, toSearchDoc, type SearchDoc, type SearchDocsFile, type SearchEntry, type SearchIndexFile } from '../contract/search.ts';
+import type { SnapshotCatalog } from '../contract/snapshot.ts';
 import { localDate, STATUS_LABELS } from '../freshness/due.ts';
-
-/** What a result shows and the facets filter on, without loading the dataset. */
-// Kept small, it is downloaded before the first result: unit names come from `labels`, dates are
-// calendar days in Asia/Ho_Chi_Minh (yyyy-mm-dd), the excerpt is what a result shows.
-export interface SearchEntry {
-  slug: string; title: string; org: string; formats: string[]; updated: string; published: string;
-  excerpt: string; topics: string[]; tags: string[]; license: string; status: string; due: string | null;
-}
-export interface SearchIndexFile { index: object }
-/** Facet labels and result rows: loaded for filtering; the lunr index only when the visitor types. */
-export interface SearchDocsFile { docs: SearchEntry[]; labels: Record<string, Record<string, string>> }
 
 const plain = (md: string) => md.replace(/[#*_>`[\]()]/g, '').replace(/\s+/g, ' ').trim();
 
@@ -36,4 +25,15 @@ export function buildSearchIndex(catalog: SnapshotCatalog): { index: SearchIndex
     status: STATUS_LABELS as Record<string, string>,
   };
   return { index: { index: buildIndex(searchDocs).toJSON() }, docs: { docs, labels } };
+}
+
+/** The lunr index of the catalogue, built at publish time with empty pipelines (see contract/search.ts). */
+export function buildIndex(docs: SearchDoc[]): lunr.Index {
+  return lunr(function () {
+    this.pipeline.reset();
+    this.searchPipeline.reset();
+    this.ref('ref');
+    for (const [f, boost] of Object.entries(FIELDS)) this.field(`${f}_f`, { boost });
+    for (const d of docs) this.add(d);
+  });
 }

@@ -5,15 +5,15 @@ import Papa from 'papaparse';
 import { schema, type Db } from '../db/index.ts';
 import type { BlobStore } from '../storage/blobs.ts';
 import { LICENCES, TOPICS, UPDATE_FREQUENCIES } from '../catalog/vocabularies.ts';
-import { slugify } from '../text/vietnamese.ts';
+import { slugify } from '../contract/text.ts';
 import type { DatasetMetadata } from '../catalog/metadata.ts';
 import { log } from '../log.ts';
 import { insideFolder, isValidName, nameProblem } from '../catalog/names.ts';
 import { buildSearchIndex } from './search-index.ts';
 import { freshnessStatus, nextDueDate } from '../freshness/due.ts';
-import type { SnapshotCatalog, SnapshotDataset, SnapshotFile, SnapshotResource, SnapshotVersion } from './types.ts';
+import type { SnapshotCatalog, SnapshotDataset, SnapshotFile, SnapshotResource, SnapshotVersion } from '../contract/snapshot.ts';
 
-export type * from './types.ts';
+export type * from '../contract/snapshot.ts';
 
 const { datasets, organizations, resources, datasetVersions, versionResources } = schema;
 export const SNAPSHOT_FORMAT = 1;

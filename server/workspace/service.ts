@@ -6,7 +6,7 @@ import { parseDataPackage, type MetadataProblem } from '../catalog/metadata.ts';
 import { createAccount, actorOf, createApiToken, revokeApiToken, setMembership, type Principal } from '../auth/accounts.ts';
 import { can, type Action } from '../auth/authorize.ts';
 import { currentFreshness } from '../freshness/check.ts';
-import { slugify } from '../text/vietnamese.ts';
+import { slugify } from '../contract/text.ts';
 import { nameProblem } from '../catalog/names.ts';
 import { currentSignInLocks, liftSignInLock } from '../auth/throttle.ts';
 import type { Publisher } from './publisher.ts';

@@ -1,4 +1,4 @@
-import type { SnapshotCatalog, SnapshotDataset } from '../../server/publish/types.ts';
+import type { SnapshotCatalog, SnapshotDataset } from '../../server/contract/snapshot.ts';
 
 /**
  * schema.org Dataset for Google Dataset Search (required: name, description; recommended: url,

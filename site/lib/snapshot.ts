@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { SnapshotCatalog, SnapshotDataset } from '../../server/publish/types.ts';
-import { isValidName } from '../../server/catalog/names.ts';
+import type { SnapshotCatalog, SnapshotDataset } from '../../server/contract/snapshot.ts';
+import { isValidName } from '../../server/contract/names.ts';
 
 /** The site reads only the publication snapshot (never the database). */
 function snapshotDir(): string {

@@ -1,6 +1,5 @@
 import type lunr from 'lunr';
-import type { SearchDocsFile, SearchEntry, SearchIndexFile } from '../../server/publish/search-index.ts';
-import { fold, search, words } from './shared.ts';
+import { fold, search, words, type SearchDocsFile, type SearchEntry, type SearchIndexFile } from '../../server/contract/search.ts';
 
 /**
  * The dataset list with search as you type, facets with counts, sorting and paging, all kept in

@@ -1,6 +1,21 @@
 /** The publication snapshot: the only thing the static site reads (DESIGN.md). */
-import type { Licence, UpdateFrequency } from '../catalog/vocabularies.ts';
-import type { FreshnessStatus } from '../freshness/due.ts';
+// The bottom of the house: imported by the site and the server alike, it imports nothing of either.
+
+export interface Licence { id: string; title: string; url: string; isOpen: boolean }
+
+export interface UpdateFrequency {
+  id: string;
+  title: string;
+  titleEn: string;
+  /** months between required updates; null when updates follow events (a reason is then required) */
+  months: number | null;
+  /** DCAT accrualPeriodicity (EU frequency vocabulary) */
+  dcat: string;
+  legalSource: string;
+}
+
+/** A dataset's standing against its update rule on a given day. */
+export type FreshnessStatus = 'up-to-date' | 'due-soon' | 'overdue' | 'exempt';
 
 export interface SnapshotFile { url: string; sha256: string; size: number; mediaType: string; format: string }
 

@@ -1,5 +1,5 @@
 import type lunr from 'lunr';
-import { foldVietnamese } from '../../server/text/vietnamese.ts';
+import { foldVietnamese } from './text.ts';
 
 /**
  * Vietnamese search over the catalogue, shared by the index builder (at publish) and the browser.
@@ -72,3 +72,14 @@ export function search(index: lunr.Index, query: string, textOf?: (ref: number) 
   }));
   return hits.map((h, i) => ({ h, i })).sort((a, b) => exact.get(b.h.ref)! - exact.get(a.h.ref)! || a.i - b.i).map((x) => x.h);
 }
+
+/** What a result shows and the facets filter on, without loading the dataset. */
+// Kept small, it is downloaded before the first result: unit names come from `labels`, dates are
+// calendar days in Asia/Ho_Chi_Minh (yyyy-mm-dd), the excerpt is what a result shows.
+export interface SearchEntry {
+  slug: string; title: string; org: string; formats: string[]; updated: string; published: string;
+  excerpt: string; topics: string[]; tags: string[]; license: string; status: string; due: string | null;
+}
+export interface SearchIndexFile { index: object }
+/** Facet labels and result rows: loaded for filtering; the lunr index only when the visitor types. */
+export interface SearchDocsFile { docs: SearchEntry[]; labels: Record<string, Record<string, string>> }

@@ -1,18 +1,14 @@
 import crypto from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import { eq } from 'drizzle-orm';
 import { openPortal, type Portal } from './portal.ts';
 import { loadDemoCatalog, type SeedResult } from './seed/demo.ts';
 import { writeSnapshot } from './publish/snapshot.ts';
 import { buildSite, latestServerEntry, markServerBuildInUse } from './publish/site-build.ts';
+import { Publisher } from './publish/publisher.ts';
+import { markPublished, pendingUpTo } from './catalog/publish-queue.ts';
 import { startServer } from './http/server.ts';
 import { log } from './log.ts';
-import { schema } from './db/index.ts';
-import { createAccount } from './auth/accounts.ts';
-import { SYSTEM } from './catalog/datasets.ts';
-import { Publisher } from './workspace/publisher.ts';
-import { Workspace } from './workspace/service.ts';
-import { runFreshnessCheck } from './freshness/check.ts';
+import { systemCaller } from './actions/index.ts';
 import { deliverOutbox, smtpTransport } from './freshness/mailer.ts';
 import { localDate } from './freshness/due.ts';
 
@@ -20,14 +16,18 @@ import { localDate } from './freshness/due.ts';
 
 export async function seed(portal: Portal): Promise<SeedResult[]> {
   log('seed', `nạp danh mục trình diễn từ ${portal.config.datasetsDir} (CSDL: ${portal.database.kind})`);
-  const results = await loadDemoCatalog(portal.database.db, portal.store, portal.config.datasetsDir);
+  const results = await loadDemoCatalog(portal.actions, portal.config.datasetsDir);
   const by = (s: string) => results.filter((r) => r.status === s).length;
-  log('seed', `xong: ${by('published')} công bố mới, ${by('no-change')} không đổi, ${by('failed')} lỗi`);
+  log('seed', `xong: ${by('published')} công bố mới, ${by('no-change')} không đổi, ${by('kept')} do đơn vị thay đổi nên giữ nguyên, ${by('failed')} lỗi`);
   return results;
 }
 
+/** Writes the snapshot, and marks the changes it holds as published. */
 export async function publish(portal: Portal) {
-  return writeSnapshot(portal.database.db, portal.store, { dataDir: portal.config.dataDir, siteUrl: portal.config.siteUrl });
+  const upTo = await pendingUpTo(portal.database.db);
+  const result = await writeSnapshot(portal.database.db, portal.store, { dataDir: portal.config.dataDir, siteUrl: portal.config.siteUrl });
+  if (upTo !== null) await markPublished(portal.database.db, upTo);
+  return result;
 }
 
 export async function build(portal: Portal) {
@@ -36,17 +36,15 @@ export async function build(portal: Portal) {
 
 /** A new database gets one admin account (the province's IT department); its password is shown once. */
 export async function ensureAdmin(portal: Portal): Promise<void> {
-  const db = portal.database.db;
-  const [admin] = await db.select({ id: schema.accounts.id }).from(schema.accounts).where(eq(schema.accounts.role, 'admin')).limit(1);
-  if (admin) return;
   const password = portal.config.adminPassword ?? crypto.randomBytes(12).toString('base64url');
-  await createAccount(db, { username: 'admin', displayName: 'Sở Khoa học và Công nghệ (quản trị)', password, role: 'admin' }, SYSTEM);
+  const { created } = await portal.actions.call('admin_ensure', systemCaller('seed'), { password });
+  if (!created) return;
   log('start', portal.config.adminPassword ? 'đã tạo tài khoản quản trị "admin" (mật khẩu từ ADMIN_PASSWORD)' : `đã tạo tài khoản quản trị "admin" với mật khẩu: ${password} — hãy đổi hoặc đặt ADMIN_PASSWORD`);
 }
 
 /** `npm run check-updates`: the quarterly-update check, then delivery of queued reminders. */
-export async function checkUpdates(portal: Portal, trigger = 'command') {
-  const result = await runFreshnessCheck(portal.database.db, { trigger, siteUrl: portal.config.siteUrl });
+export async function checkUpdates(portal: Portal, trigger: 'command' | 'schedule' = 'command') {
+  const result = await portal.actions.call('freshness_check_run', systemCaller(trigger === 'schedule' ? 'schedule' : 'cli'), { trigger });
   const mail = await deliverOutbox(portal.database.db, await smtpTransport(portal.config.smtpUrl), portal.config.mailFrom);
   if (!portal.config.smtpUrl) log('mail', `chưa cấu hình SMTP_URL: ${mail.waiting} thư nhắc chờ trong hộp thư đi (hiển thị trong khu làm việc)`);
   return { ...result, mail };
@@ -67,7 +65,7 @@ export async function start(): Promise<void> {
 /** Serves the built site, the workspace and the API; runs the update check daily (UTC+7) and rebuilds when statuses change. */
 export async function serve(portal: Portal, serverEntry: string | null = latestServerEntry()) {
   const publisher = new Publisher(async () => { await publish(portal); await build(portal); });
-  const workspace = new Workspace(portal.database.db, portal.store, publisher);
+  portal.onChanged((reasons) => publisher.request(reasons.join(', ')));
   let astroHandler = null;
   if (serverEntry) {
     markServerBuildInUse(serverEntry);
@@ -76,9 +74,9 @@ export async function serve(portal: Portal, serverEntry: string | null = latestS
     log('start', 'chưa có bản dựng nào: khu làm việc chưa sẵn sàng (chạy npm run build:site)');
   }
   const server = await startServer({
-    dataDir: portal.config.dataDir, host: portal.config.host, port: portal.config.port, workspace, astroHandler,
+    dataDir: portal.config.dataDir, host: portal.config.host, port: portal.config.port, portal: { actions: portal.actions, db: portal.database.db, store: portal.store, publisher }, astroHandler,
     cookieSecure: portal.config.cookieSecure, uploadMaxBytes: portal.config.uploadMaxBytes,
-    trustProxy: portal.config.trustProxy, frameAncestors: portal.config.frameAncestors,
+    trustProxy: portal.config.trustProxy, frameAncestors: portal.config.frameAncestors, siteUrl: portal.config.siteUrl,
   });
 
   let lastDay = '';

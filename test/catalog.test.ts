@@ -5,10 +5,11 @@ import { and, count, eq, isNull } from 'drizzle-orm';
 import { schema, type Database } from '../server/db/index.ts';
 import { loadDemoCatalog } from '../server/seed/demo.ts';
 import { readPublishedCatalog, writeSnapshot } from '../server/publish/snapshot.ts';
-import { publishVersion, SYSTEM } from '../server/catalog/datasets.ts';
 import { BlobStore } from '../server/storage/blobs.ts';
+import { UploadedFile, ValidationError } from '../server/actions/index.ts';
 import { databases } from './helpers/databases.ts';
 import { copyOfDemoCatalog, tempDir } from './helpers/fixtures.ts';
+import { account, testCatalog, type TestCatalog } from './helpers/catalog.ts';
 
 const demoFolders = fs.readdirSync(path.resolve(import.meta.dirname, '../datasets'), { withFileTypes: true }).filter((d) => d.isDirectory()).length;
 
@@ -18,11 +19,13 @@ for (const target of databases) {
     let store: BlobStore;
     let dataDir: string;
     let datasetsDir: string;
+    let c: TestCatalog;
 
     beforeAll(async () => {
       database = await target.open();
+      c = testCatalog(database);
       dataDir = tempDir();
-      store = new BlobStore(path.join(dataDir, 'files'), path.join(dataDir, 'tmp'));
+      store = c.store;
       datasetsDir = copyOfDemoCatalog();
     });
     afterAll(async () => {
@@ -30,7 +33,7 @@ for (const target of databases) {
     });
 
     it('loads every demo dataset through ingest and publishes version 1 of each', async () => {
-      const results = await loadDemoCatalog(database.db, store, datasetsDir);
+      const results = await loadDemoCatalog(c.actions, datasetsDir);
       expect(results.filter((r) => r.status !== 'published')).toEqual([]);
       expect(results).toHaveLength(demoFolders);
       const { catalog, datasets } = await readPublishedCatalog(database.db, store, 'http://localhost:4321');
@@ -47,7 +50,7 @@ for (const target of databases) {
 
     it('loads nothing twice: a second run publishes no new version', async () => {
       const before = await database.db.select({ n: count() }).from(schema.datasetVersions);
-      const results = await loadDemoCatalog(database.db, store, datasetsDir);
+      const results = await loadDemoCatalog(c.actions, datasetsDir);
       expect(results.map((r) => r.status)).toEqual(Array(demoFolders).fill('no-change'));
       const after = await database.db.select({ n: count() }).from(schema.datasetVersions);
       expect(after[0]!.n).toBe(before[0]!.n);
@@ -56,7 +59,7 @@ for (const target of databases) {
     it('publishes a new version when a data file changes, and keeps the old one', async () => {
       const file = path.join(datasetsDir, 'tuyen-xe-buyt', 'tuyen-xe-buyt.csv');
       fs.appendFileSync(file, '15,Pleiku – Ia Grai,"30,5",05:30,19:00,30,"12.000",HTX Vận tải Pleiku\r\n');
-      const results = await loadDemoCatalog(database.db, store, datasetsDir);
+      const results = await loadDemoCatalog(c.actions, datasetsDir);
       expect(results.find((r) => r.folder === 'tuyen-xe-buyt')).toMatchObject({ status: 'published', message: expect.stringContaining('phiên bản 2') });
       const { datasets } = await readPublishedCatalog(database.db, store, 'http://localhost:4321');
       const bus = datasets.find((d) => d.slug === 'tuyen-xe-buyt')!;
@@ -79,7 +82,7 @@ for (const target of databases) {
       const catalogBefore = JSON.parse(fs.readFileSync(path.join(dataDir, 'publish', 'catalog.json'), 'utf8'));
       fs.writeFileSync(path.join(datasetsDir, 'diem-du-lich-tieu-bieu', 'datapackage.json'), '{ "name": "diem-du-lich-tieu-bieu", "title": ');
       fs.writeFileSync(path.join(datasetsDir, 'co-so-kham-benh-chua-benh', 'co-so-kham-chua-benh.csv'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 1, 2]));
-      const results = await loadDemoCatalog(database.db, store, datasetsDir);
+      const results = await loadDemoCatalog(c.actions, datasetsDir);
       const failed = results.filter((r) => r.status === 'failed');
       expect(failed.map((r) => r.folder).sort()).toEqual(['co-so-kham-benh-chua-benh', 'diem-du-lich-tieu-bieu']);
       expect(failed.find((r) => r.folder === 'diem-du-lich-tieu-bieu')!.message).toMatch(/diem-du-lich-tieu-bieu\/datapackage\.json: không đọc được siêu dữ liệu/);
@@ -115,18 +118,16 @@ for (const target of databases) {
       const versionsBefore = await database.db.select({ n: count() }).from(schema.datasetVersions);
       const blobsBefore = fs.readdirSync(store.root, { recursive: true }).length;
       const file = path.join(datasetsDir, 'tuyen-xe-buyt', 'tuyen-xe-buyt.csv');
-      const upload = (filePath: string) => ({ resourceName: 'tuyen-xe-buyt', title: 'Danh sách tuyến xe buýt', description: 'CSV UTF-8.', filePath, originalName: path.basename(filePath) });
-      const same = await publishVersion(database.db, store, { datasetId: bus!.id, uploads: [upload(file)], note: 'Cập nhật quý', actor: SYSTEM, schemaPolicy: 'keep-current' });
-      expect(same.status).toBe('no-change');
+      const update = (filePath: string, note: string) => c.actions.call('resource_update', c.system, { package_id: 'tuyen-xe-buyt', upload: new UploadedFile(filePath, path.basename(filePath)), note });
+      const same = await update(file, 'Cập nhật quý');
+      expect(same.result.status).toBe('no-change');
       const broken = path.join(tempDir(), 'tuyen-xe-buyt.csv');
       fs.writeFileSync(broken, fs.readFileSync(file, 'utf8') + '16,Tuyến mới,"không rõ",05:30,19:00,30,"12.000",HTX\r\n');
-      const invalid = await publishVersion(database.db, store, { datasetId: bus!.id, uploads: [upload(broken)], note: 'Cập nhật lỗi', actor: SYSTEM, schemaPolicy: 'keep-current' });
-      expect(invalid.status).toBe('invalid');
-      expect(invalid.reports[0]!.errors[0]).toMatchObject({ type: 'type-error', fieldName: 'Chiều dài (km)', cell: 'không rõ' });
-      const stopped = new AbortController();
-      stopped.abort();
-      const aborted = await publishVersion(database.db, store, { datasetId: bus!.id, uploads: [upload(broken)], note: 'Dừng giữa chừng', actor: SYSTEM, signal: stopped.signal, schemaPolicy: 'infer' });
-      expect(aborted.status).toBe('invalid');
+      const invalid = await update(broken, 'Cập nhật lỗi').catch((e: unknown) => e);
+      expect(invalid).toBeInstanceOf(ValidationError);
+      expect((invalid as ValidationError).code).toBe('validation-failed');
+      const reports = (invalid as ValidationError).data!.reports as { errors: unknown[] }[];
+      expect(reports[0]!.errors[0]).toMatchObject({ type: 'type-error', fieldName: 'Chiều dài (km)', cell: 'không rõ' });
       const [after] = await database.db.select().from(schema.datasets).where(eq(schema.datasets.slug, 'tuyen-xe-buyt'));
       expect(after!.lastUpdatedAt).toEqual(bus!.lastUpdatedAt);
       expect((await database.db.select({ n: count() }).from(schema.datasetVersions))[0]!.n).toBe(versionsBefore[0]!.n);
@@ -141,6 +142,40 @@ for (const target of databases) {
       const withoutHash = await database.db.select({ n: count() }).from(schema.auditEvents)
         .where(and(eq(schema.auditEvents.action, 'dataset.publish-version'), isNull(schema.auditEvents.afterHash)));
       expect(withoutHash[0]!.n).toBe(0);
+    });
+
+    it('never overwrites or resurrects what a unit changed: an edited or withdrawn demo dataset is kept as the unit left it', async () => {
+      const editor = await c.as(await account(c, { name: 'sxd.bientap', password: 'bien-tap-vien-2026!', unit: 'so-xay-dung' }));
+      await c.actions.call('package_patch', editor, { id: 'tuyen-xe-buyt', title: 'Tuyến xe buýt (đơn vị sửa tên)' });
+      const schoolsRow = await database.db.select().from(schema.datasets).where(eq(schema.datasets.slug, 'truong-trung-hoc-pho-thong'));
+      const teacher = await c.as(await account(c, { name: 'sgd.bientap', password: 'bien-tap-vien-2026!', unit: 'so-giao-duc-va-dao-tao' }));
+      await c.actions.call('package_delete', teacher, { id: schoolsRow[0]!.id, reason: 'Thay bằng bộ dữ liệu mới của năm học sau' });
+      // the folders change too: the seed would publish them if it owned them
+      fs.appendFileSync(path.join(datasetsDir, 'tuyen-xe-buyt', 'tuyen-xe-buyt.csv'), '16,Pleiku – Chư Păh,"25,0",05:30,19:00,30,"12.000",HTX Vận tải Pleiku\r\n');
+      const versionsBefore = (await database.db.select({ n: count() }).from(schema.datasetVersions))[0]!.n;
+      const results = await loadDemoCatalog(c.actions, datasetsDir);
+      expect(results.find((r) => r.folder === 'tuyen-xe-buyt')).toMatchObject({ status: 'kept', message: expect.stringContaining('sxd.bientap') });
+      expect(results.find((r) => r.folder === 'truong-trung-hoc-pho-thong')).toMatchObject({ status: 'kept' });
+      expect((await database.db.select({ n: count() }).from(schema.datasetVersions))[0]!.n).toBe(versionsBefore);
+      const [bus] = await database.db.select().from(schema.datasets).where(eq(schema.datasets.slug, 'tuyen-xe-buyt'));
+      expect(bus!.title).toBe('Tuyến xe buýt (đơn vị sửa tên)');
+      const [schools] = await database.db.select().from(schema.datasets).where(eq(schema.datasets.slug, 'truong-trung-hoc-pho-thong'));
+      expect(schools).toMatchObject({ state: 'withdrawn', withdrawnReason: 'Thay bằng bộ dữ liệu mới của năm học sau' });
+    });
+
+    it('takes no new version for a withdrawn dataset until the admin reinstates it (audited)', async () => {
+      const file = path.join(datasetsDir, 'truong-trung-hoc-pho-thong', 'truong-thpt-2025-2026.csv');
+      const upload = () => c.actions.call('resource_update', c.system, { package_id: 'truong-trung-hoc-pho-thong', upload: new UploadedFile(file, 'truong.csv'), note: 'Thử lại' });
+      await expect(upload()).rejects.toMatchObject({ code: 'dataset-withdrawn' });
+      const teacher = await c.as((await database.db.select().from(schema.accounts).where(eq(schema.accounts.username, 'sgd.bientap')))[0]!.id);
+      await expect(c.actions.call('package_reinstate', teacher, { id: 'truong-trung-hoc-pho-thong', reason: 'Rút nhầm, khôi phục lại' })).rejects.toMatchObject({ code: 'forbidden' });
+      const admin = await c.as(await account(c, { name: 'quantri', password: 'quan-tri-vien-2026!', sysadmin: true }));
+      await c.actions.call('package_reinstate', admin, { id: 'truong-trung-hoc-pho-thong', reason: 'Rút nhầm, khôi phục lại' });
+      const [after] = await database.db.select().from(schema.datasets).where(eq(schema.datasets.slug, 'truong-trung-hoc-pho-thong'));
+      expect(after!.state).toBe('published');
+      const events = await database.db.select().from(schema.auditEvents).where(eq(schema.auditEvents.action, 'dataset.reinstate'));
+      expect(events.map((e) => [e.actorLabel, (e.details as { reason: string }).reason])).toEqual([['quantri', 'Rút nhầm, khôi phục lại']]);
+      expect((await upload()).result.status).toBe('no-change'); // takes versions again (same bytes here)
     });
   });
 }

@@ -1,15 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { schema, type Database } from '../server/db/index.ts';
-import { createAccount, setMembership } from '../server/auth/accounts.ts';
-import { publishVersion, SYSTEM, upsertOrganization } from '../server/catalog/datasets.ts';
-import type { DatasetMetadata } from '../server/catalog/metadata.ts';
 import { runFreshnessCheck } from '../server/freshness/check.ts';
 import { localDate } from '../server/freshness/due.ts';
 import { deliverOutbox } from '../server/freshness/mailer.ts';
 import { freshnessDashboard, quarterEnds, quarterlyUpToDateShare, yearlyReport } from '../server/freshness/report.ts';
 import { databases } from './helpers/databases.ts';
-import { fixture, tempStore } from './helpers/fixtures.ts';
+import { account, publishCsv, testCatalog, unit } from './helpers/catalog.ts';
 
 describe('quarter ends for the dashboard chart', () => {
   it('counts quarters in Asia/Ho_Chi_Minh and ends the current one today', () => {
@@ -21,33 +18,24 @@ describe('quarter ends for the dashboard chart', () => {
   });
 });
 
-const meta = (slug: string, org: string, frequency = 'quarterly'): DatasetMetadata => ({
-  slug, title: `Bộ dữ liệu ${slug}`, notes: '', organization: org, tags: [], topics: [], licenseId: 'CC-BY-4.0', accessLevel: 'open',
-  updateFrequency: frequency, frequencyReason: frequency === 'irregular' ? 'Chỉ thay đổi khi có quyết định mới' : null,
-  temporalStart: null, temporalEnd: null, spatial: null, contactName: null, contactEmail: null, source: null, isSample: false,
-});
-
 for (const target of databases) {
   describe(`the quarterly-update check on ${target.name}`, () => {
     let database: Database;
-    const { store } = tempStore();
     const siteUrl = 'https://dulieu.gialai.gov.vn';
 
     beforeAll(async () => {
       database = await target.open();
       const db = database.db;
-      await upsertOrganization(db, { slug: 'so-y-te', title: 'Sở Y tế' }, SYSTEM);
-      await upsertOrganization(db, { slug: 'so-xay-dung', title: 'Sở Xây dựng' }, SYSTEM);
-      const a = await createAccount(db, { username: 'syt.bientap', displayName: 'Nguyễn Văn An', password: 'bien-tap-vien-2026!', email: 'an@syt.gialai.gov.vn' }, SYSTEM);
-      const b = await createAccount(db, { username: 'syt.bientap2', displayName: 'Trần Thị Bình', password: 'bien-tap-vien-2026!' }, SYSTEM);
-      const c = await createAccount(db, { username: 'syt.xem', displayName: 'Lê Văn Cường', password: 'thanh-vien-xem-2026!', email: 'c@syt.gialai.gov.vn' }, SYSTEM);
-      await setMembership(db, a, 'so-y-te', 'editor', SYSTEM);
-      await setMembership(db, b, 'so-y-te', 'editor', SYSTEM);
-      await setMembership(db, c, 'so-y-te', 'member', SYSTEM); // members get no reminders
-      const file = fixture('nha-thuoc.csv', 'Tên,Số giường\nBệnh viện A,120\n');
+      const cat = testCatalog(database);
+      await unit(cat, 'so-y-te', 'Sở Y tế');
+      await unit(cat, 'so-xay-dung', 'Sở Xây dựng');
+      await account(cat, { name: 'syt.bientap', fullname: 'Nguyễn Văn An', password: 'bien-tap-vien-2026!', email: 'an@syt.gialai.gov.vn', unit: 'so-y-te' });
+      await account(cat, { name: 'syt.bientap2', fullname: 'Trần Thị Bình', password: 'bien-tap-vien-2026!', unit: 'so-y-te' });
+      // members get no reminders
+      await account(cat, { name: 'syt.xem', fullname: 'Lê Văn Cường', password: 'thanh-vien-xem-2026!', email: 'c@syt.gialai.gov.vn', unit: 'so-y-te', capacity: 'member' });
       for (const [slug, org, freq] of [['nha-thuoc', 'so-y-te', 'quarterly'], ['benh-vien', 'so-y-te', 'quarterly'], ['quy-hoach', 'so-xay-dung', 'irregular']] as const) {
-        const out = await publishVersion(db, store, { create: meta(slug, org, freq), note: 'Công bố lần đầu', actor: SYSTEM, uploads: [{ resourceName: 'du-lieu', title: 'Dữ liệu', description: '', filePath: file, originalName: 'du-lieu.csv' }] });
-        expect(out.status).toBe('published');
+        const out = await publishCsv(cat, { slug, org, csv: 'Tên,Số giường\nBệnh viện A,120\n', title: `Bộ dữ liệu ${slug}`, frequency: freq, frequencyReason: freq === 'irregular' ? 'Chỉ thay đổi khi có quyết định mới' : undefined });
+        expect(out.result.status).toBe('published');
       }
       // the last real updates: nha-thuoc on 01/09/2026 (due 01/12), benh-vien on 15/06/2026 (due 15/09, overdue)
       await db.update(schema.datasets).set({ lastUpdatedAt: new Date('2026-09-01T03:00:00Z') }).where(eq(schema.datasets.slug, 'nha-thuoc'));

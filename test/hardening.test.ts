@@ -5,15 +5,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { openDatabase, schema, type Database } from '../server/db/index.ts';
-import { createAccount, createApiToken, setMembership } from '../server/auth/accounts.ts';
-import { publishVersion, SYSTEM, upsertOrganization } from '../server/catalog/datasets.ts';
-import type { DatasetMetadata } from '../server/catalog/metadata.ts';
 import { startServer, type RunningServer } from '../server/http/server.ts';
 import { writeSnapshot } from '../server/publish/snapshot.ts';
-import { Publisher } from '../server/workspace/publisher.ts';
-import { Workspace } from '../server/workspace/service.ts';
+import { Publisher } from '../server/publish/publisher.ts';
 import { databases } from './helpers/databases.ts';
-import { fixture, tempDir, tempStore } from './helpers/fixtures.ts';
+import { tempDir } from './helpers/fixtures.ts';
+import { account, publishCsv, testCatalog, tokenFor, unit } from './helpers/catalog.ts';
 import { workspaceHandler } from './helpers/workspace.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -144,12 +141,6 @@ describe('the site build, whatever the snapshot holds', () => {
   }, 120_000);
 });
 
-const meta = (slug: string, org: string): DatasetMetadata => ({
-  slug, title: `Dữ liệu ${slug}`, notes: '', organization: org, tags: [], topics: [], licenseId: 'CC-BY-4.0', accessLevel: 'open',
-  updateFrequency: 'quarterly', frequencyReason: null, temporalStart: null, temporalEnd: null, spatial: null,
-  contactName: null, contactEmail: null, source: null, isSample: false,
-});
-
 let handler: Awaited<ReturnType<typeof workspaceHandler>>;
 beforeAll(async () => { handler = await workspaceHandler(); }, 180_000);
 
@@ -157,7 +148,7 @@ for (const target of databases) {
   describe(`HTTP hardening on ${target.name}`, () => {
     let database: Database;
     let server: RunningServer;
-    let workspace: Workspace;
+    let publisher: Publisher;
     let token: string;
     let dataDir: string;
     const ADMIN_PASSWORD = 'quan-tri-vien-2026!';
@@ -165,26 +156,24 @@ for (const target of databases) {
     beforeAll(async () => {
       database = await target.open();
       const db = database.db;
-      const { store } = tempStore();
       dataDir = tempDir('portal-harden-http-');
-      workspace = new Workspace(db, store, new Publisher(async () => { await writeSnapshot(db, store, { dataDir, siteUrl: 'http://localhost' }); }));
-      await upsertOrganization(db, { slug: 'so-y-te', title: 'Sở Y tế' }, SYSTEM);
-      await createAccount(db, { username: 'quantri', displayName: 'Quản trị', password: ADMIN_PASSWORD, role: 'admin' }, SYSTEM);
-      await createAccount(db, { username: 'thu.song.song', displayName: 'Thử song song', password: ADMIN_PASSWORD }, SYSTEM);
-      const editor = await createAccount(db, { username: 'syt.bientap', displayName: 'Biên tập', password: 'bien-tap-vien-2026!' }, SYSTEM);
-      await setMembership(db, editor, 'so-y-te', 'editor', SYSTEM);
-      token = await createApiToken(db, editor, 'kiểm thử', SYSTEM);
-      await publishVersion(db, store, { create: meta('thuoc', 'so-y-te'), note: 'Lần đầu', actor: SYSTEM, uploads: [{ resourceName: 'du-lieu', title: 'Dữ liệu', description: '', filePath: fixture('a.csv', 'Tên,Số\nA,1\n'), originalName: 'a.csv' }] });
-      await workspace.publisher.idle();
+      const c = testCatalog(database, { dataDir: tempDir('portal-harden-files-') });
+      publisher = new Publisher(async () => { await writeSnapshot(db, c.store, { dataDir, siteUrl: 'http://localhost' }); });
+      await unit(c, 'so-y-te', 'Sở Y tế');
+      await account(c, { name: 'quantri', fullname: 'Quản trị', password: ADMIN_PASSWORD, sysadmin: true });
+      await account(c, { name: 'thu.song.song', fullname: 'Thử song song', password: ADMIN_PASSWORD });
+      const editor = await account(c, { name: 'syt.bientap', fullname: 'Biên tập', password: 'bien-tap-vien-2026!', unit: 'so-y-te' });
+      token = await tokenFor(c, editor);
+      await publishCsv(c, { slug: 'thuoc', org: 'so-y-te', csv: 'Tên,Số\nA,1\n' });
       // the snapshot's site folder: a tiny stand-in with a directory, to exercise redirects
       const site = path.join(dataDir, 'site-builds', 'b1', 'client');
       fs.mkdirSync(path.join(site, 'dataset'), { recursive: true });
       fs.writeFileSync(path.join(site, 'dataset', 'index.html'), '<!doctype html><title>Bộ dữ liệu</title>');
       fs.symlinkSync(path.join(dataDir, 'site-builds', 'b1'), path.join(dataDir, 'site'));
-      server = await startServer({ dataDir, host: '127.0.0.1', port: 0, workspace, astroHandler: handler, cookieSecure: false, trustProxy: 1, uploadMaxBytes: 2 * 1024 * 1024 });
+      server = await startServer({ dataDir, host: '127.0.0.1', port: 0, portal: { actions: c.actions, db, store: c.store, publisher }, astroHandler: handler, cookieSecure: false, trustProxy: 1, uploadMaxBytes: 2 * 1024 * 1024 });
     }, 60_000);
     afterAll(async () => {
-      await workspace?.publisher.idle();
+      await publisher?.idle();
       await server?.close();
       await database?.close();
     });
@@ -329,12 +318,11 @@ describe('a crash in the middle of an upload', () => {
     // an account and token made with the database the server will open
     {
       const db = await openDatabase({ pgDir: path.join(dataDir, 'pg') });
-      await upsertOrganization(db.db, { slug: 'so-y-te', title: 'Sở Y tế' }, SYSTEM);
-      const editor = await createAccount(db.db, { username: 'syt.bientap', displayName: 'Biên tập', password: 'bien-tap-vien-2026!' }, SYSTEM);
-      await setMembership(db.db, editor, 'so-y-te', 'editor', SYSTEM);
-      fs.writeFileSync(path.join(work, 'token'), await createApiToken(db.db, editor, 'kiểm thử', SYSTEM));
-      const { store } = tempStore();
-      await publishVersion(db.db, store, { create: meta('lon', 'so-y-te'), note: 'Lần đầu', actor: SYSTEM, uploads: [{ resourceName: 'du-lieu', title: 'Dữ liệu', description: '', filePath: fixture('a.csv', 'Tên,Số\nA,1\n'), originalName: 'a.csv' }] });
+      const c = testCatalog(db);
+      await unit(c, 'so-y-te', 'Sở Y tế');
+      const editor = await account(c, { name: 'syt.bientap', fullname: 'Biên tập', password: 'bien-tap-vien-2026!', unit: 'so-y-te' });
+      fs.writeFileSync(path.join(work, 'token'), await tokenFor(c, editor));
+      await publishCsv(c, { slug: 'lon', org: 'so-y-te', csv: 'Tên,Số\nA,1\n' });
       await db.close();
     }
     const startServe = () => new Promise<{ url: string; child: ReturnType<typeof spawn>; log: () => string }>((resolve, reject) => {

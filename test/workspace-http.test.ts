@@ -1,22 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, desc, eq } from 'drizzle-orm';
 import { schema, type Database } from '../server/db/index.ts';
-import { createAccount, createApiToken, setMembership } from '../server/auth/accounts.ts';
-import { publishVersion, SYSTEM, upsertOrganization } from '../server/catalog/datasets.ts';
-import type { DatasetMetadata } from '../server/catalog/metadata.ts';
 import { startServer, type RunningServer } from '../server/http/server.ts';
 import { writeSnapshot } from '../server/publish/snapshot.ts';
-import { Publisher } from '../server/workspace/publisher.ts';
-import { Workspace } from '../server/workspace/service.ts';
+import { Publisher } from '../server/publish/publisher.ts';
 import { databases } from './helpers/databases.ts';
-import { fixture, tempDir, tempStore } from './helpers/fixtures.ts';
+import { tempDir } from './helpers/fixtures.ts';
+import { account, publishCsv, testCatalog, tokenFor, unit } from './helpers/catalog.ts';
 import { workspaceHandler } from './helpers/workspace.ts';
-
-const meta = (slug: string, org: string): DatasetMetadata => ({
-  slug, title: `Dữ liệu ${slug}`, notes: '', organization: org, tags: [], topics: [], licenseId: 'CC-BY-4.0', accessLevel: 'open',
-  updateFrequency: 'quarterly', frequencyReason: null, temporalStart: null, temporalEnd: null, spatial: null,
-  contactName: null, contactEmail: null, source: null, isSample: false,
-});
 
 let handler: Awaited<ReturnType<typeof workspaceHandler>>;
 beforeAll(async () => { handler = await workspaceHandler(); }, 180_000);
@@ -25,7 +16,7 @@ for (const target of databases) {
   describe(`authorisation of every write through HTTP on ${target.name}`, () => {
     let database: Database;
     let server: RunningServer;
-    let workspace: Workspace;
+    let publisher: Publisher;
     const tokens: Record<string, string> = {};
     const sessions: Record<string, { cookie: string; csrf: string }> = {};
     let n = 0;
@@ -34,25 +25,22 @@ for (const target of databases) {
     beforeAll(async () => {
       database = await target.open();
       const db = database.db;
-      const { store } = tempStore();
       const dataDir = tempDir('portal-ws-');
       // the snapshot is written for real; the static rebuild is left to the browser test
-      const publisher = new Publisher(async () => { await writeSnapshot(db, store, { dataDir, siteUrl: 'http://localhost' }); });
-      workspace = new Workspace(db, store, publisher);
-      await upsertOrganization(db, { slug: 'so-y-te', title: 'Sở Y tế' }, SYSTEM);
-      await upsertOrganization(db, { slug: 'so-xay-dung', title: 'Sở Xây dựng' }, SYSTEM);
+      const c = testCatalog(database, { dataDir, onChanged: (reasons) => publisher.request(reasons.join(', ')) });
+      publisher = new Publisher(async () => { await writeSnapshot(db, c.store, { dataDir, siteUrl: 'http://localhost' }); });
+      await unit(c, 'so-y-te', 'Sở Y tế');
+      await unit(c, 'so-xay-dung', 'Sở Xây dựng');
       const ids = {
-        admin: await createAccount(db, { username: 'quantri', displayName: 'Quản trị', password: 'quan-tri-vien-2026!', role: 'admin' }, SYSTEM),
-        editorA: await createAccount(db, { username: 'syt.bientap', displayName: 'Biên tập Sở Y tế', password: 'bien-tap-vien-2026!' }, SYSTEM),
-        editorB: await createAccount(db, { username: 'sxd.bientap', displayName: 'Biên tập Sở Xây dựng', password: 'bien-tap-vien-2026!' }, SYSTEM),
+        admin: await account(c, { name: 'quantri', fullname: 'Quản trị', password: 'quan-tri-vien-2026!', sysadmin: true }),
+        editorA: await account(c, { name: 'syt.bientap', fullname: 'Biên tập Sở Y tế', password: 'bien-tap-vien-2026!', unit: 'so-y-te' }),
+        editorB: await account(c, { name: 'sxd.bientap', fullname: 'Biên tập Sở Xây dựng', password: 'bien-tap-vien-2026!', unit: 'so-xay-dung' }),
       };
-      await setMembership(db, ids.editorA, 'so-y-te', 'editor', SYSTEM);
-      await setMembership(db, ids.editorB, 'so-xay-dung', 'editor', SYSTEM);
       for (const [slug, org] of [['thuoc-a', 'so-y-te'], ['rut-a', 'so-y-te'], ['xay-dung-b', 'so-xay-dung']] as const) {
-        await publishVersion(db, store, { create: meta(slug, org), note: 'Lần đầu', actor: SYSTEM, uploads: [{ resourceName: 'du-lieu', title: 'Dữ liệu', description: '', filePath: fixture(`${slug}.csv`, csv()), originalName: `${slug}.csv` }] });
+        await publishCsv(c, { slug, org, csv: csv(), title: `Dữ liệu ${slug}` });
       }
-      for (const [k, id] of Object.entries(ids)) tokens[k] = await createApiToken(db, id, 'kiểm thử', SYSTEM);
-      server = await startServer({ dataDir, host: '127.0.0.1', port: 0, workspace, astroHandler: handler, cookieSecure: false });
+      for (const [k, id] of Object.entries(ids)) tokens[k] = await tokenFor(c, id);
+      server = await startServer({ dataDir, host: '127.0.0.1', port: 0, portal: { actions: c.actions, db, store: c.store, publisher }, astroHandler: handler, cookieSecure: false });
       for (const [k, username, password] of [['admin', 'quantri', 'quan-tri-vien-2026!'], ['editorA', 'syt.bientap', 'bien-tap-vien-2026!'], ['editorB', 'sxd.bientap', 'bien-tap-vien-2026!']] as const) {
         const res = await post('/workspace/sign-in/', new URLSearchParams({ username, password }), '');
         expect(res.status).toBe(303);
@@ -65,7 +53,7 @@ for (const target of databases) {
       }
     }, 60_000);
     afterAll(async () => {
-      await workspace?.publisher.idle();
+      await publisher?.idle();
       await server?.close();
       await database?.close();
     });
@@ -86,8 +74,8 @@ for (const target of databases) {
       'API: publish a version of unit A': (who) => post('/api/datasets/thuoc-a/versions', multipart({ note: 'Cập nhật qua API' }, csv()), '', who === 'anonymous' ? {} : { authorization: tokens[who]! }),
       'API: publish a version of unit B': (who) => post('/api/datasets/xay-dung-b/versions', multipart({ note: 'Cập nhật qua API' }, csv()), '', who === 'anonymous' ? {} : { authorization: `Bearer ${tokens[who]!}` }),
       'form: upload a version of unit A': (who) => post('/workspace/actions/upload/thuoc-a', multipart({ _csrf: s(who).csrf, note: 'Cập nhật qua biểu mẫu' }, csv()), s(who).cookie),
-      'form: create a dataset in unit A': (who) => post('/workspace/actions/create', multipart({ _csrf: s(who).csrf, title: `Bộ mới của ${who}`, slug: `bo-moi-${who.toLowerCase()}`, organization: 'so-y-te', license: 'CC-BY-4.0', frequency: 'quarterly' }, csv()), s(who).cookie),
-      'edit the metadata of unit A': (who) => post('/workspace/datasets/thuoc-a/edit/', new URLSearchParams({ _csrf: s(who).csrf, title: `Nhà thuốc (sửa bởi ${who})`, license: 'CC-BY-4.0', frequency: 'quarterly' }), s(who).cookie),
+      'form: create a dataset in unit A': (who) => post('/workspace/actions/create', multipart({ _csrf: s(who).csrf, title: `Bộ mới của ${who}`, name: `bo-moi-${who.toLowerCase()}`, owner_org: 'so-y-te', license_id: 'CC-BY-4.0', frequency: 'quarterly' }, csv()), s(who).cookie),
+      'edit the metadata of unit A': (who) => post('/workspace/datasets/thuoc-a/edit/', new URLSearchParams({ _csrf: s(who).csrf, title: `Nhà thuốc (sửa bởi ${who})`, license_id: 'CC-BY-4.0', frequency: 'quarterly' }), s(who).cookie),
       'withdraw a dataset of unit A': (who) => post('/workspace/datasets/rut-a/', new URLSearchParams({ _csrf: s(who).csrf, action: 'withdraw', reason: 'Dữ liệu đã được thay thế bằng bộ khác' }), s(who).cookie),
       'create a unit': (who) => post('/workspace/admin/units/', new URLSearchParams({ _csrf: s(who).csrf, title: `Phòng ${who}`, slug: `phong-${who.toLowerCase()}` }), s(who).cookie),
       'create an account': (who) => post('/workspace/admin/accounts/', new URLSearchParams({ _csrf: s(who).csrf, action: 'create', username: `tk.${who.toLowerCase()}`, displayName: 'Tài khoản mới', password: 'mat-khau-rat-dai-2026' }), s(who).cookie),
@@ -207,8 +195,8 @@ for (const target of databases) {
     it('publishes new metadata as a version that keeps the files and the due date, and checks it first', async () => {
       const db = database.db;
       const before = (await db.select().from(schema.datasets).where(eq(schema.datasets.slug, 'thuoc-a')))[0]!;
-      const form = (extra: Record<string, string>) => new URLSearchParams({ _csrf: sessions.editorA!.csrf, title: 'Danh sách nhà thuốc đạt chuẩn GPP', license: 'CC-BY-4.0', frequency: 'quarterly', ...extra });
-      const bad = await post('/workspace/datasets/thuoc-a/edit/', form({ contactEmail: 'khong-phai-email', frequency: 'yearly' }), sessions.editorA!.cookie);
+      const form = (extra: Record<string, string>) => new URLSearchParams({ _csrf: sessions.editorA!.csrf, title: 'Danh sách nhà thuốc đạt chuẩn GPP', license_id: 'CC-BY-4.0', frequency: 'quarterly', ...extra });
+      const bad = await post('/workspace/datasets/thuoc-a/edit/', form({ maintainer_email: 'khong-phai-email', frequency: 'yearly' }), sessions.editorA!.cookie);
       expect(bad.status).toBe(422);
       const html = await bad.text();
       expect(html).toContain('Địa chỉ thư &quot;khong-phai-email&quot; không hợp lệ');

@@ -11,8 +11,7 @@ import { openPortal, type Portal } from '../server/portal.ts';
 import { build, ensureAdmin, publish, seed } from '../server/commands.ts';
 import { markServerBuildInUse } from '../server/publish/site-build.ts';
 import { startServer, type RunningServer } from '../server/http/server.ts';
-import { Publisher } from '../server/workspace/publisher.ts';
-import { Workspace } from '../server/workspace/service.ts';
+import { Publisher } from '../server/publish/publisher.ts';
 import { schema } from '../server/db/index.ts';
 import { addMonths, localDate } from '../server/freshness/due.ts';
 import { formatDateVi } from '../server/freshness/labels.ts';
@@ -46,8 +45,8 @@ describe('units\u2019 workspace end to end', () => {
     markServerBuildInUse(built.serverEntry);
     const handler = (await import(pathToFileURL(built.serverEntry).href)).handler;
     publisher = new Publisher(async () => { await publish(portal); await build(portal); });
-    const workspace = new Workspace(portal.database.db, portal.store, publisher);
-    server = await startServer({ dataDir, host: 'localhost', port: 0, workspace, astroHandler: handler, cookieSecure: true });
+    portal.onChanged((reasons) => publisher.request(reasons.join(', ')));
+    server = await startServer({ dataDir, host: 'localhost', port: 0, portal: { actions: portal.actions, db: portal.database.db, store: portal.store, publisher }, astroHandler: handler, cookieSecure: true });
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],

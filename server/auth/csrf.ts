@@ -1,8 +1,6 @@
 import crypto from 'node:crypto';
 
-// Kept free of database imports: the workspace's Astro pages import it.
-
-export const SESSION_COOKIE = 'cdl_session';
+export { SESSION_COOKIE } from '../contract/workspace.ts';
 
 /** Constant-time comparison of a form's CSRF token with the session's. */
 export function csrfMatches(session: { csrfToken: string } | null, submitted: unknown): boolean {

@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import { and, eq, gt, lt } from 'drizzle-orm';
 import { schema, type Db } from '../db/index.ts';
-import { audit, CatalogError } from '../catalog/datasets.ts';
+import { CatalogError } from '../catalog/errors.ts';
+import type { Recorder } from '../catalog/audit.ts';
 import { verifyPassword } from './passwords.ts';
 import { principalOf, type Principal } from './accounts.ts';
 import { takeSignInAttempt, recordSignInSuccess, type ThrottleRefusal } from './throttle.ts';
@@ -29,22 +30,29 @@ export class TooManyAttempts extends CatalogError {
 
 export interface SessionInfo { principal: Principal; csrfToken: string; sessionId: string }
 
-/** Checks the password and opens a session; the returned token goes only into an HTTP-only cookie. */
-export async function signIn(db: Db, input: { username: string; password: string; ip: string }): Promise<{ token: string; expiresAt: Date; principal: Principal }> {
+/**
+ * Checks a username and password against the sign-in limits (counted before the check, outside any
+ * transaction, so a failed attempt stays counted). Returns the account when the password is right.
+ */
+export async function checkCredentials(db: Db, input: { username: string; password: string; ip: string }): Promise<{ id: string; username: string }> {
   const username = input.username.trim().toLowerCase().slice(0, 100);
   const [account] = await db.select().from(accounts).where(eq(accounts.username, username));
-  // the attempt is counted before the password is checked (see throttle.ts)
   const refused = await takeSignInAttempt(db, username, input.ip, account?.id ?? null);
   if (refused) throw new TooManyAttempts(refused);
   // verify even for unknown users so that timing does not reveal which usernames exist
   const ok = await verifyPassword(input.password, account?.passwordHash ?? DUMMY_HASH);
-  if (!account || !ok || account.disabledAt) throw new CatalogError('bad-credentials', 'Tên đăng nhập hoặc mật khẩu không đúng.');
+  if (!account || !ok || account.disabledAt) throw new CatalogError('bad-credentials', 'Tên đăng nhập hoặc mật khẩu không đúng.', { field: 'password' });
   await recordSignInSuccess(db, username, account.id, input.ip);
+  return { id: account.id, username: account.username };
+}
+
+/** Opens a session for an account; the returned token goes only into an HTTP-only cookie. */
+export async function openSession(db: Db, account: { id: string; username: string }, ip: string, rec: Recorder): Promise<{ token: string; expiresAt: Date; principal: Principal }> {
   const token = crypto.randomBytes(32).toString('base64url');
   const expiresAt = new Date(Date.now() + SESSION_HOURS * 3600_000);
   await db.insert(sessions).values({ tokenHash: sha256(token), accountId: account.id, csrfToken: crypto.randomBytes(24).toString('base64url'), expiresAt });
   await db.delete(sessions).where(lt(sessions.expiresAt, new Date()));
-  await audit(db, { accountId: account.id, label: account.username }, 'session.sign-in', 'account', account.id, null, null, { ip: input.ip });
+  rec.audit({ action: 'session.sign-in', objectType: 'account', objectId: account.id, details: { ip }, actor: { accountId: account.id, label: account.username } });
   return { token, expiresAt, principal: (await principalOf(db, account.id))! };
 }
 

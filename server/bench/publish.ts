@@ -5,13 +5,12 @@ import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../config.ts';
 import { openPortal } from '../portal.ts';
 import { build, publish } from '../commands.ts';
-import { createAccount, createApiToken } from '../auth/accounts.ts';
-import { publishVersion, SYSTEM, upsertOrganization } from '../catalog/datasets.ts';
+import { principalOf } from '../auth/accounts.ts';
 import { markServerBuildInUse } from '../publish/site-build.ts';
 import { startServer } from '../http/server.ts';
-import { Publisher } from '../workspace/publisher.ts';
-import { Workspace } from '../workspace/service.ts';
+import { Publisher } from '../publish/publisher.ts';
 import { slugify } from '../contract/text.ts';
+import { systemCaller, UploadedFile } from '../actions/index.ts';
 
 const SUBJECTS = ['trường học', 'cơ sở y tế', 'doanh nghiệp đăng ký mới', 'dân số trung bình', 'hộ nghèo', 'chợ và siêu thị', 'điểm du lịch', 'nhà thuốc', 'giá đất ở', 'di tích lịch sử'];
 const PLACES = ['Phường Quy Nhơn', 'Xã Đắk Đoa', 'Phường Pleiku', 'Xã Ia Ly', 'Xã Chư Sê', 'Phường An Nhơn', 'Xã Tây Sơn'];
@@ -24,16 +23,16 @@ export async function benchPublish(n: number): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-publish-${n}-`));
   process.env.PORTAL_QUIET ??= '1';
   const portal = await openPortal({ ...loadConfig({ DATA_DIR: dataDir, PORT: '0' }), siteUrl: 'http://localhost' });
-  const db = portal.database.db;
-  await upsertOrganization(db, { slug: 'so-y-te', title: 'Sở Y tế' }, SYSTEM);
+  const system = systemCaller('cli');
+  await portal.actions.call('organization_create', system, { name: 'so-y-te', title: 'Sở Y tế' });
   const t0 = Date.now();
   const file = path.join(dataDir, 'seed.csv');
   for (let i = 0; i < n; i++) {
     const title = `Danh sách ${SUBJECTS[i % SUBJECTS.length]} ${PLACES[i % PLACES.length]} số ${i + 1}`;
     fs.writeFileSync(file, `Mã,Tên,Số lượng\n${i},${title},${i * 7}\n`);
-    await publishVersion(db, portal.store, {
-      create: { slug: `${slugify(title)}`, title, notes: `${title}: dữ liệu tổng hợp theo quý.`, organization: 'so-y-te', tags: ['y tế'], topics: [], licenseId: 'CC-BY-4.0', accessLevel: 'open', updateFrequency: 'quarterly', frequencyReason: null, temporalStart: null, temporalEnd: null, spatial: null, contactName: null, contactEmail: null, source: null, isSample: true },
-      note: 'Công bố lần đầu', actor: SYSTEM, uploads: [{ resourceName: 'du-lieu', title: 'Dữ liệu', description: '', filePath: file, originalName: 'du-lieu.csv' }],
+    await portal.actions.call('package_create', system, {
+      name: slugify(title), title, notes: `${title}: dữ liệu tổng hợp theo quý.`, owner_org: 'so-y-te', tags: ['y tế'], sample: true,
+      upload: new UploadedFile(file, 'du-lieu.csv'), resource_name: 'du-lieu', resource_title: 'Dữ liệu', note: 'Công bố lần đầu',
     });
     if ((i + 1) % 200 === 0) process.stdout.write(`  nạp ${i + 1}/${n} bộ dữ liệu (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
   }
@@ -43,9 +42,10 @@ export async function benchPublish(n: number): Promise<void> {
   markServerBuildInUse(first.serverEntry);
   const handler = (await import(pathToFileURL(first.serverEntry).href)).handler;
   const publisher = new Publisher(async () => { await publish(portal); await build(portal); });
-  const server = await startServer({ dataDir, host: '127.0.0.1', port: 0, workspace: new Workspace(db, portal.store, publisher), astroHandler: handler, cookieSecure: false });
-  const account = await createAccount(db, { username: 'bench.admin', displayName: 'Bench', password: 'mat-khau-do-hieu-nang', role: 'admin' }, SYSTEM);
-  const token = await createApiToken(db, account, 'bench', SYSTEM);
+  portal.onChanged((reasons) => publisher.request(reasons.join(', ')));
+  const server = await startServer({ dataDir, host: '127.0.0.1', port: 0, portal: { actions: portal.actions, db: portal.database.db, store: portal.store, publisher }, astroHandler: handler, cookieSecure: false });
+  const account = await portal.actions.call('user_create', system, { name: 'bench.admin', fullname: 'Bench', password: 'mat-khau-do-hieu-nang', sysadmin: true });
+  const { token } = await portal.actions.call('api_token_create', { user: await principalOf(portal.database.db, account.id) }, { name: 'bench' });
 
   const slug = slugify(`Danh sách ${SUBJECTS[0]} ${PLACES[0]} số 1`);
   const note = `Cập nhật đo thời gian ${Date.now()}`;

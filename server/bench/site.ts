@@ -56,17 +56,17 @@ export function writeSyntheticSnapshot(dir: string, n: number): void {
       id: crypto.randomUUID(), slug, title, notes, tags: [SUBJECTS[rnd(SUBJECTS.length)]!, String(year)], topics: [TOPICS[rnd(TOPICS.length)]!.id],
       licenseId: 'CC-BY-4.0', updateFrequency: 'quarterly', frequencyReason: null, temporalStart: `${year}-01-01`, temporalEnd: `${year}-12-31`,
       spatial: 'Tỉnh Gia Lai', contactName: null, contactEmail: null, source: null, isSample: true,
-      organization: { slug: org, title: org }, createdAt: when, modifiedAt: when, publishedAt: when, lastUpdatedAt: when, version: 1,
+      organization: { id: org, slug: org, title: org }, createdAt: when, modifiedAt: when, publishedAt: when, lastUpdatedAt: when, version: 1,
       resources: [{ id: rid, name: 'du-lieu', title: 'Dữ liệu', description: '', format: 'CSV', mediaType: 'text/csv', encoding: 'utf-8', size: csv.size, sha256: csv.sha256, rowCount: 1, schema: { fields: [{ name: 'Mã', type: 'string' }, { name: 'Tên', type: 'string' }, { name: 'Số lượng', type: 'integer' }] }, originalName: 'du-lieu.csv', downloads, preview: [['Mã', 'Tên', 'Số lượng'], [code, place, count]] }],
-      versions: [{ number: 1, note: 'Công bố lần đầu', publishedAt: when, resources: [{ id: rid, name: 'du-lieu', ...filesAt(`/dataset/${slug}/version/1/resource/${rid}`) }] }],
+      versions: [{ id: crypto.randomUUID(), number: 1, note: 'Công bố lần đầu', publishedAt: when, resources: [{ id: rid, name: 'du-lieu', ...filesAt(`/dataset/${slug}/version/1/resource/${rid}`) }] }],
       nextDueDate: null, freshness: 'up-to-date',
     };
     fs.writeFileSync(path.join(dir, 'datasets', `${slug}.json`), JSON.stringify(d));
-    summaries.push({ slug, title, notes: notes.slice(0, 300), organization: org, tags: d.tags, topics: d.topics, formats: ['CSV'], licenseId: d.licenseId, updateFrequency: 'quarterly', modifiedAt: when, lastUpdatedAt: when, publishedAt: when, isSample: true, nextDueDate: null, freshness: 'up-to-date' });
+    summaries.push({ id: d.id, createdAt: when, slug, title, notes: notes.slice(0, 300), organization: org, tags: d.tags, topics: d.topics, formats: ['CSV'], licenseId: d.licenseId, updateFrequency: 'quarterly', modifiedAt: when, lastUpdatedAt: when, publishedAt: when, isSample: true, nextDueDate: null, freshness: 'up-to-date' });
   }
   const catalog: SnapshotCatalog = {
     format: 1, generatedAt: new Date().toISOString(), siteUrl: 'http://localhost:4321',
-    organizations: UNITS.map((u) => ({ slug: u, title: u, titleEn: null, description: '', identifierCode: null, parent: null, contactEmail: null, website: null, datasetCount: summaries.filter((s) => s.organization === u).length })),
+    organizations: UNITS.map((u) => ({ id: u, createdAt: new Date(0).toISOString(), slug: u, title: u, titleEn: null, description: '', identifierCode: null, parent: null, contactEmail: null, website: null, datasetCount: summaries.filter((s) => s.organization === u).length })),
     topics: TOPICS, licences: LICENCES, frequencies: UPDATE_FREQUENCIES, datasets: summaries,
   };
   fs.writeFileSync(path.join(dir, 'catalog.json'), JSON.stringify(catalog));

@@ -40,6 +40,8 @@ export const UPDATE_FREQUENCIES: UpdateFrequency[] = [
 ];
 
 export const DEFAULT_FREQUENCY = 'quarterly';
+/** Open data is published under CC BY 4.0 unless the unit chooses another open licence. */
+export const DEFAULT_LICENCE = 'CC-BY-4.0';
 
 export const licenceById = (id: string) => LICENCES.find((l) => l.id === id);
 export const topicById = (id: string) => TOPICS.find((t) => t.id === id);

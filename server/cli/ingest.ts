@@ -1,18 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { and, eq } from 'drizzle-orm';
-import { schema } from '../db/index.ts';
 import { openPortal } from '../portal.ts';
-import { CatalogError, publishVersion, type Actor } from '../catalog/datasets.ts';
-import type { DatasetMetadata } from '../catalog/metadata.ts';
-import { DEFAULT_FREQUENCY } from '../catalog/vocabularies.ts';
 import type { IngestProgress, IngestReport, TableSchema } from '../ingest/index.ts';
 import { formatReport } from '../ingest/report.ts';
-import { writeSnapshot } from '../publish/snapshot.ts';
-import { buildSite } from '../publish/site-build.ts';
-import { slugify } from '../contract/text.ts';
 import { nameProblem } from '../catalog/names.ts';
+import { ActionError, systemCaller, UploadedFile, ValidationError } from '../actions/index.ts';
+import { build, publish } from '../commands.ts';
 import { log } from '../log.ts';
 
 export const USAGE = `Cách dùng:
@@ -23,7 +17,6 @@ Tùy chọn: --sheet <trang tính>  --encoding <bảng mã>  --schema <schema.js
 Mã thoát: 0 đã công bố phiên bản mới; 1 tệp không hợp lệ; 2 sai tham số hoặc không tìm thấy; 3 không có thay đổi.`;
 
 export const EXIT = { published: 0, invalid: 1, usage: 2, noChange: 3 } as const;
-const CLI_ACTOR: Actor = { accountId: null, label: 'cli' };
 
 function mb(bytes: number) { return bytes / 1e6; }
 
@@ -86,68 +79,52 @@ export async function runIngestCli(argv: string[]): Promise<number> {
   }
 
   const portal = await openPortal();
+  const cli = systemCaller('cli');
+  const progress: IngestProgress = { phase: '', bytes: 0, totalBytes: 0, rows: 0 };
+  const upload = new UploadedFile(file, path.basename(file));
+  const options = { ...(o.sheet ? { sheet: o.sheet } : {}), ...(o.encoding ? { encoding: o.encoding } : {}), ...(declaredSchema ? { schema: declaredSchema } : {}), ...(o['new-schema'] ? { schema_policy: 'infer' } : {}) };
   try {
-    const db = portal.database.db;
-    let datasetId: string | undefined;
-    let create: DatasetMetadata | undefined;
-    let resourceName: string;
-    const fileBase = slugify(path.basename(file).replace(/\.[^.]+$/, '')) || 'du-lieu';
-    if (o.new) {
-      if (!o.org || !o.title) return refuse('usage', `--new cần --org và --title\n${USAGE}`);
-      const slug = o.slug ?? slugify(o.title);
-      const [taken] = await db.select({ id: schema.datasets.id }).from(schema.datasets).where(eq(schema.datasets.slug, slug));
-      if (taken) return refuse('dataset-exists', `đã có bộ dữ liệu "${slug}"; dùng --dataset ${slug} để thêm phiên bản`);
-      create = {
-        slug, title: o.title.normalize('NFC'), notes: o.description?.normalize('NFC') ?? '', organization: o.org, tags: [], topics: [],
-        licenseId: 'CC-BY-4.0', accessLevel: 'open', updateFrequency: DEFAULT_FREQUENCY, frequencyReason: null, temporalStart: null,
-        temporalEnd: null, spatial: null, contactName: null, contactEmail: null, source: null, isSample: false,
-      };
-      resourceName = o.resource ?? fileBase;
-    } else {
-      const [d] = await db.select().from(schema.datasets).where(eq(schema.datasets.slug, o.dataset!));
-      if (!d) return refuse('dataset-not-found', `không tìm thấy bộ dữ liệu "${o.dataset}"`);
-      datasetId = d.id;
-      const existing = await db.select({ name: schema.resources.name }).from(schema.resources).where(eq(schema.resources.datasetId, d.id));
-      if (o.resource) resourceName = o.resource;
-      else if (existing.length === 1) resourceName = existing[0]!.name;
-      else return refuse('usage', `bộ dữ liệu có ${existing.length} tài nguyên (${existing.map((r) => r.name).join(', ')}); chọn một bằng --resource`);
-    }
-    const [res] = datasetId ? await db.select().from(schema.resources).where(and(eq(schema.resources.datasetId, datasetId), eq(schema.resources.name, resourceName))) : [];
-    const progress: IngestProgress = { phase: '', bytes: 0, totalBytes: 0, rows: 0 };
+    if (o.new && (!o.org || !o.title)) return refuse('usage', `--new cần --org và --title\n${USAGE}`);
     const stop = startProgress(progress);
     const started = Date.now();
-    let outcome;
+    let out;
     try {
-      outcome = await publishVersion(db, portal.store, {
-        datasetId, create, actor: CLI_ACTOR, progress,
-        note: o.note?.normalize('NFC') ?? (o.new ? 'Công bố lần đầu' : `Cập nhật dữ liệu từ tệp ${path.basename(file)}`),
-        schemaPolicy: o['new-schema'] ? 'infer' : 'keep-current',
-        uploads: [{
-          resourceName, title: res?.title ?? o.title ?? resourceName, description: res?.description ?? '',
-          filePath: file, originalName: path.basename(file), schema: declaredSchema, sheetName: o.sheet, encoding: o.encoding,
-        }],
-      });
+      // the same actions as the workspace and the API, with the same metadata rules
+      out = o.new
+        ? await portal.actions.call('package_create', cli, {
+          title: o.title, ...(o.slug ? { name: o.slug } : {}), owner_org: o.org, ...(o.description ? { notes: o.description } : {}),
+          upload, ...(o.resource ? { resource_name: o.resource } : {}), note: o.note ?? 'Công bố lần đầu', ...options,
+        })
+        : await portal.actions.call('resource_update', cli, {
+          package_id: o.dataset, ...(o.resource ? { resource_name: o.resource } : {}), upload,
+          note: o.note ?? `Cập nhật dữ liệu từ tệp ${path.basename(file)}`, ...options,
+        });
     } finally {
       stop();
     }
-    const report: IngestReport | undefined = outcome.reports[0];
+    const r = out.result as { status: 'published' | 'no-change'; version: number; reports: IngestReport[] };
+    const report = r.reports[0];
     const seconds = (Date.now() - started) / 1000;
     if (report) console.log(formatReport(report));
-    writeReport(report ? { ...report, outcome: outcome.status } : { outcome: outcome.status });
-    if (outcome.status === 'invalid') {
+    writeReport(report ? { ...report, outcome: r.status } : { outcome: r.status });
+    if (r.status === 'no-change') {
+      console.log(`Không có thay đổi: dữ liệu giống hệt phiên bản ${r.version}; không tạo phiên bản mới, hạn cập nhật không đổi.`);
+      return EXIT.noChange;
+    }
+    console.log(`Đã công bố phiên bản ${r.version} trong ${seconds.toFixed(1)} s (${(mb(report?.bytes ?? 0) / seconds).toFixed(1)} MB/s).`);
+    await publish(portal);
+    if (o['build-site']) await build(portal);
+    return EXIT.published;
+  } catch (err) {
+    if (err instanceof ValidationError && err.code === 'validation-failed') {
+      const reports = (err.data?.reports ?? []) as IngestReport[];
+      for (const report of reports) console.log(formatReport(report));
+      writeReport(reports[0] ? { ...reports[0], outcome: 'invalid' } : { outcome: 'invalid' });
       console.error('Không công bố: phiên bản hiện hành được giữ nguyên.');
       return EXIT.invalid;
     }
-    if (outcome.status === 'no-change') {
-      console.log(`Không có thay đổi: dữ liệu giống hệt phiên bản ${outcome.versionNumber}; không tạo phiên bản mới, hạn cập nhật không đổi.`);
-      return EXIT.noChange;
-    }
-    console.log(`Đã công bố phiên bản ${outcome.versionNumber} trong ${seconds.toFixed(1)} s (${(mb(report?.bytes ?? 0) / seconds).toFixed(1)} MB/s).`);
-    await writeSnapshot(db, portal.store, { dataDir: portal.config.dataDir, siteUrl: portal.config.siteUrl });
-    if (o['build-site']) await buildSite({ dataDir: portal.config.dataDir, siteUrl: portal.config.siteUrl });
-    return EXIT.published;
-  } catch (err) {
-    if (err instanceof CatalogError) return refuse(err.code, err.message);
+    if (err instanceof ValidationError) return refuse(err.code, err.list().map((p) => `${p.field}: ${p.message}`).join('; '));
+    if (err instanceof ActionError) return refuse(err.code, err.message);
     throw err;
   } finally {
     await portal.close();

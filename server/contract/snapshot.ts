@@ -28,7 +28,7 @@ export interface SnapshotResource {
 }
 
 export interface SnapshotVersion {
-  number: number; note: string; publishedAt: string;
+  id: string; number: number; note: string; publishedAt: string;
   resources: { id: string; name: string; original: SnapshotFile; csv: SnapshotFile; json: SnapshotFile }[];
 }
 
@@ -36,7 +36,7 @@ export interface SnapshotDataset {
   id: string; slug: string; title: string; notes: string; tags: string[]; topics: string[]; licenseId: string;
   updateFrequency: string; frequencyReason: string | null; temporalStart: string | null; temporalEnd: string | null;
   spatial: string | null; contactName: string | null; contactEmail: string | null; source: string | null; isSample: boolean;
-  organization: { slug: string; title: string };
+  organization: { id: string; slug: string; title: string };
   createdAt: string; modifiedAt: string; publishedAt: string | null; lastUpdatedAt: string | null;
   version: number; resources: SnapshotResource[]; versions: SnapshotVersion[];
   /** due date of the next update (yyyy-mm-dd, Asia/Ho_Chi_Minh) and the status on the snapshot's day */
@@ -44,11 +44,13 @@ export interface SnapshotDataset {
 }
 
 export interface SnapshotOrganization {
+  id: string; createdAt: string;
   slug: string; title: string; titleEn: string | null; description: string; identifierCode: string | null;
   parent: string | null; contactEmail: string | null; website: string | null; datasetCount: number;
 }
 
 export interface SnapshotDatasetSummary {
+  id: string; createdAt: string;
   slug: string; title: string; notes: string; organization: string; tags: string[]; topics: string[]; formats: string[];
   licenseId: string; updateFrequency: string; modifiedAt: string; lastUpdatedAt: string | null; publishedAt: string | null; isSample: boolean;
   nextDueDate: string | null; freshness: FreshnessStatus;
@@ -68,5 +70,5 @@ export interface SnapshotCatalog {
 }
 
 export interface SnapshotWithdrawn {
-  slug: string; title: string; organization: { slug: string; title: string }; reason: string; withdrawnAt: string; lastVersion: number;
+  id: string; slug: string; title: string; organization: { id: string; slug: string; title: string }; reason: string; withdrawnAt: string; lastVersion: number;
 }

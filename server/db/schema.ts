@@ -193,3 +193,16 @@ export const knownSignInAddresses = pgTable('known_sign_in_addresses', {
   address: text('address').notNull(),
   lastSuccessAt: timestamp('last_success_at', { withTimezone: true }).notNull(),
 }, (t) => [primaryKey({ columns: [t.accountId, t.address] })]);
+
+/**
+ * Changes the public site must show, queued in the transaction that made them. The publisher takes
+ * every pending row, writes the snapshot and the site once for all of them, and marks them done, so a
+ * change is published exactly once even when several processes share the database.
+ */
+export const publishQueue = pgTable('publish_queue', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  requestedAt: timestamp('requested_at', { withTimezone: true }).notNull().defaultNow(),
+  reason: text('reason').notNull(),
+  datasetId: uuid('dataset_id'),
+  doneAt: timestamp('done_at', { withTimezone: true }),
+}, (t) => [index('publish_queue_pending_idx').on(t.doneAt)]);

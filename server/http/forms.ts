@@ -1,23 +1,21 @@
 import type http from 'node:http';
-import { CatalogError } from '../catalog/datasets.ts';
-import { csrfMatches, type SessionInfo } from '../auth/sessions.ts';
-import type { Workspace } from '../workspace/service.ts';
-import type { FlashStore } from '../workspace/flash.ts';
+import { NotAuthorized, UploadedFile } from '../actions/index.ts';
+import { CatalogError } from '../catalog/errors.ts';
+import { csrfMatches } from '../auth/csrf.ts';
+import type { SessionInfo } from '../auth/sessions.ts';
+import type { CreateFlash, UploadFlash } from '../contract/workspace.ts';
+import { isWorkspaceProblem } from '../contract/workspace.ts';
+import { asWorkspaceProblem, type WorkspaceContext } from './workspace.ts';
 import { readMultipart } from './multipart.ts';
 import { log } from '../log.ts';
 
-/** What the dataset page shows after an upload from the browser. */
-export interface UploadFlash {
-  status: 'published' | 'no-change' | 'invalid' | 'error';
-  version?: number;
-  message?: string;
-  code?: string;
-  reports?: unknown[];
-  fileName?: string;
-}
+export type { CreateFlash, UploadFlash };
 
-export interface CreateFlash { problems: { field: string; message: string }[]; form: Record<string, string>; reports?: unknown[]; message?: string }
-
+/**
+ * The workspace's two multipart forms (a new version; a new dataset with its first file). The file
+ * streams to a temporary file only after the form's CSRF token and the account's right to write there
+ * have been checked; then the same actions as the Action API's run as the signed-in account.
+ */
 function redirect(res: http.ServerResponse, location: string) {
   res.writeHead(303, { location, 'cache-control': 'no-store' });
   res.end();
@@ -34,67 +32,91 @@ export function sameOrigin(req: http.IncomingMessage): boolean {
   }
 }
 
-function checkCsrf(session: SessionInfo) {
-  return (fields: Record<string, string>) => {
-    if (!csrfMatches(session, fields._csrf)) throw new CatalogError('csrf-failed', 'Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng tải lại trang và gửi lại.');
-  };
+const checkCsrf = (session: SessionInfo, fields: Record<string, string>) => {
+  if (!csrfMatches(session, fields._csrf)) throw new CatalogError('csrf-failed', 'Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng tải lại trang và gửi lại.');
+};
+
+function refuse(res: http.ServerResponse, err: unknown): boolean {
+  const forbidden = (err instanceof CatalogError && err.code === 'csrf-failed') || err instanceof NotAuthorized || (isWorkspaceProblem(err) && (err.kind === 'forbidden' || err.kind === 'sign-in'));
+  if (!forbidden) return false;
+  res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' });
+  res.end((err as Error).message);
+  return true;
 }
 
-/** POST /workspace/actions/upload/<slug>: the upload form of the dataset page. */
-export async function handleUploadForm(req: http.IncomingMessage, res: http.ServerResponse, ctx: { workspace: Workspace; flash: FlashStore; session: SessionInfo; maxBytes: number }, slug: string) {
+type Ctx = WorkspaceContext & { session: SessionInfo; maxBytes: number; store: import('../storage/blobs.ts').BlobStore };
+
+/** POST /workspace/actions/upload/<slug>: the upload form of the dataset page → resource_update. */
+export async function handleUploadForm(req: http.IncomingMessage, res: http.ServerResponse, ctx: Ctx, slug: string) {
   const back = `/workspace/datasets/${encodeURIComponent(slug)}/`;
+  const caller = { user: ctx.session.principal };
   let flash: UploadFlash;
   let upload;
   try {
-    // refuse before reading the file when the account may not touch this dataset
-    const d = await ctx.workspace.datasetBySlug(slug);
-    if (ctx.session.principal.role !== 'admin' && !ctx.session.principal.editorOf.has(d.organizationId)) throw new CatalogError('forbidden', 'Tài khoản của bạn không có quyền cập nhật bộ dữ liệu của đơn vị khác.');
-    upload = await readMultipart(req, ctx.workspace.store, { maxBytes: ctx.maxBytes, beforeFile: checkCsrf(ctx.session), fields: ['_csrf', 'note', 'resource'] });
-    checkCsrf(ctx.session)(upload.fields);
+    upload = await readMultipart(req, ctx.store, {
+      maxBytes: ctx.maxBytes, fields: ['_csrf', 'note', 'resource'],
+      // the token and the right to write this dataset, before the first byte of the file
+      beforeFile: async (fields) => { checkCsrf(ctx.session, fields); await ctx.actions.authorize('resource_update', caller, { package_id: slug }); },
+    });
+    checkCsrf(ctx.session, upload.fields);
     if (!upload.file || upload.file.size === 0) throw new CatalogError('file-required', 'Hãy chọn một tệp dữ liệu để tải lên.');
-    const outcome = await ctx.workspace.uploadVersion(ctx.session.principal, slug, upload.file, { note: upload.fields.note ?? '', resourceName: upload.fields.resource || undefined });
-    flash = outcome.status === 'invalid'
-      ? { status: 'invalid', reports: outcome.reports, fileName: upload.file.originalName }
-      : { status: outcome.status, version: outcome.versionNumber, reports: outcome.reports, fileName: upload.file.originalName };
-  } catch (err) {
-    if (!(err instanceof CatalogError)) log('http', `lỗi khi tải lên ${slug}: ${(err as Error).stack}`);
-    if (err instanceof CatalogError && (err.code === 'forbidden' || err.code === 'csrf-failed')) {
-      res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end(err.message);
-      return;
+    const out = await ctx.actions.call('resource_update', caller, {
+      package_id: slug, ...(upload.fields.resource ? { resource_name: upload.fields.resource } : {}),
+      upload: new UploadedFile(upload.file.path, upload.file.originalName), ...(upload.fields.note?.trim() ? { note: upload.fields.note } : {}),
+    });
+    flash = { status: out.result.status, version: out.result.version, reports: out.result.reports, fileName: upload.file.originalName };
+  } catch (e) {
+    const err = asWorkspaceProblem(e);
+    if (refuse(res, err)) return;
+    if (isWorkspaceProblem(err) && err.code === 'validation-failed') flash = { status: 'invalid', reports: err.reports, fileName: upload?.file?.originalName };
+    else if (isWorkspaceProblem(err) || err instanceof CatalogError) flash = { status: 'error', code: (err as { code: string }).code, message: (err as Error).message };
+    else {
+      log('http', `lỗi khi tải lên ${slug}: ${(err as Error).stack}`);
+      flash = { status: 'error', code: 'server-error', message: 'Lỗi máy chủ khi xử lý tệp; dữ liệu đang công bố không bị ảnh hưởng.' };
     }
-    flash = { status: 'error', code: err instanceof CatalogError ? err.code : 'server-error', message: err instanceof CatalogError ? err.message : 'Lỗi máy chủ khi xử lý tệp; dữ liệu đang công bố không bị ảnh hưởng.' };
   } finally {
     upload?.cleanup();
   }
   redirect(res, `${back}?ket-qua=${ctx.flash.put(ctx.session.sessionId, flash)}#ket-qua`);
 }
 
-/** POST /workspace/actions/create: the new-dataset form (metadata and the first file). */
-export async function handleCreateForm(req: http.IncomingMessage, res: http.ServerResponse, ctx: { workspace: Workspace; flash: FlashStore; session: SessionInfo; maxBytes: number }) {
+/** POST /workspace/actions/create: the new-dataset form (metadata and the first file) → package_create. */
+export async function handleCreateForm(req: http.IncomingMessage, res: http.ServerResponse, ctx: Ctx) {
+  const caller = { user: ctx.session.principal };
   let upload;
   let flash: CreateFlash;
+  let form: Record<string, string> = {};
   try {
-    upload = await readMultipart(req, ctx.workspace.store, { maxBytes: ctx.maxBytes, beforeFile: checkCsrf(ctx.session) });
-    checkCsrf(ctx.session)(upload.fields);
-    const { _csrf, ...form } = upload.fields;
-    const file = upload.file && upload.file.size > 0 ? upload.file : null;
-    const result = await ctx.workspace.createDataset(ctx.session.principal, form, file);
-    if (result.outcome?.status === 'published') {
-      const id = ctx.flash.put(ctx.session.sessionId, { status: 'published', version: 1, reports: result.outcome.reports, fileName: file?.originalName } satisfies UploadFlash);
-      return redirect(res, `/workspace/datasets/${result.slug}/?ket-qua=${id}#ket-qua`);
+    upload = await readMultipart(req, ctx.store, {
+      maxBytes: ctx.maxBytes,
+      beforeFile: async (fields) => { checkCsrf(ctx.session, fields); await ctx.actions.authorize('package_create', caller, fields); },
+    });
+    checkCsrf(ctx.session, upload.fields);
+    const { _csrf, note, ...rest } = upload.fields;
+    form = { ...rest, ...(note ? { note } : {}) };
+    // the form's topic checkboxes send nothing when none is ticked: that means "none"
+    const input: Record<string, unknown> = { groups: '', ...rest, ...(note?.trim() ? { note } : {}) };
+    if (!upload.file || upload.file.size === 0) {
+      flash = { problems: [{ field: 'file', message: 'Cần chọn tệp dữ liệu cho phiên bản đầu tiên.' }], form };
+    } else {
+      input.upload = new UploadedFile(upload.file.path, upload.file.originalName);
+      const out = await ctx.actions.call('package_create', caller, input);
+      const id = ctx.flash.put(ctx.session.sessionId, { status: 'published', version: out.result.version, reports: out.result.reports, fileName: upload.file.originalName } satisfies UploadFlash);
+      return redirect(res, `/workspace/datasets/${out.name}/?ket-qua=${id}#ket-qua`);
     }
-    flash = { problems: result.problems, form, reports: result.outcome?.reports };
-  } catch (err) {
-    if (err instanceof CatalogError && (err.code === 'forbidden' || err.code === 'csrf-failed')) {
-      res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end(err.message);
-      return;
+  } catch (e) {
+    const err = asWorkspaceProblem(e);
+    if (refuse(res, err)) return;
+    if (isWorkspaceProblem(err)) {
+      flash = { problems: err.code === 'validation-failed' ? [] : err.problems.filter((p) => p.field !== 'upload'), form, reports: err.reports, message: err.code === 'validation-failed' ? undefined : err.problems.length ? undefined : err.message };
+    } else if (err instanceof CatalogError) {
+      flash = { problems: [], form, message: err.message };
+    } else {
+      log('http', `lỗi khi tạo bộ dữ liệu: ${(err as Error).stack}`);
+      flash = { problems: [], form, message: 'Lỗi máy chủ; không có gì được lưu.' };
     }
-    if (!(err instanceof CatalogError)) log('http', `lỗi khi tạo bộ dữ liệu: ${(err as Error).stack}`);
-    flash = { problems: [], form: {}, message: err instanceof CatalogError ? err.message : 'Lỗi máy chủ; không có gì được lưu.' };
   } finally {
     upload?.cleanup();
   }
-  redirect(res, `/workspace/datasets/new/?ket-qua=${ctx.flash.put(ctx.session.sessionId, flash)}`);
+  redirect(res, `/workspace/datasets/new/?ket-qua=${ctx.flash.put(ctx.session.sessionId, flash!)}`);
 }

@@ -6,7 +6,7 @@ import { schema, type Db } from '../db/index.ts';
 import type { BlobStore } from '../storage/blobs.ts';
 import { LICENCES, TOPICS, UPDATE_FREQUENCIES } from '../catalog/vocabularies.ts';
 import { slugify } from '../contract/text.ts';
-import type { DatasetMetadata } from '../catalog/metadata.ts';
+import { DATASET_FIELDS, defaults, type DatasetMetadata } from '../catalog/fields.ts';
 import { log } from '../log.ts';
 import { insideFolder, isValidName, nameProblem } from '../catalog/names.ts';
 import { buildSearchIndex } from './search-index.ts';
@@ -37,6 +37,13 @@ function previewOf(store: BlobStore, csvSha256: string): string[][] {
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** The metadata the public sees: every field of the field table but the unit (an object here), the name and the access level. */
+function publicFields(m: DatasetMetadata) {
+  const out: Record<string, unknown> = {};
+  for (const f of DATASET_FIELDS) if (f.key !== 'organization' && f.key !== 'slug' && f.key !== 'accessLevel') out[f.key] = m[f.key];
+  return out as Omit<DatasetMetadata, 'organization' | 'slug' | 'accessLevel'>;
 }
 
 /** Download addresses follow CKAN's /dataset/<name>/resource/<id>/download/<file>. */
@@ -93,7 +100,7 @@ export async function readPublishedCatalog(db: Db, store: BlobStore, siteUrl: st
       continue;
     }
     const snapVersions: SnapshotVersion[] = dv.map((v) => ({
-      number: v.number, note: v.note, publishedAt: iso(v.publishedAt)!,
+      id: v.id, number: v.number, note: v.note, publishedAt: iso(v.publishedAt)!,
       resources: files.filter((f) => f.versionId === v.id).map((f) => {
         const r = resById.get(f.resourceId)!;
         return { id: r.id, name: r.name, ...resourceFiles(`/dataset/${d.slug}/version/${v.number}/resource/${r.id}`, r.name, f) };
@@ -111,13 +118,13 @@ export async function readPublishedCatalog(db: Db, store: BlobStore, siteUrl: st
         preview: previewOf(store, f.csvSha256),
       }));
     // what the public sees is what was published: the latest version's metadata, not unpublished edits
-    const m = latest.metadata as unknown as DatasetMetadata;
+    const m = { ...defaults(), ...(latest.metadata as unknown as Partial<DatasetMetadata>) };
     const due = nextDueDate(d.lastUpdatedAt ?? d.publishedAt ?? latest.publishedAt, m.updateFrequency);
     full.push({
-      id: d.id, slug: d.slug, title: m.title, notes: m.notes, tags: m.tags, topics: m.topics, licenseId: m.licenseId,
-      updateFrequency: m.updateFrequency, frequencyReason: m.frequencyReason, temporalStart: m.temporalStart, temporalEnd: m.temporalEnd,
-      spatial: m.spatial, contactName: m.contactName, contactEmail: m.contactEmail, source: m.source, isSample: m.isSample,
-      organization: { slug: org.slug, title: org.title },
+      // every metadata field of the field table, as published in the latest version
+      ...publicFields(m),
+      id: d.id, slug: d.slug,
+      organization: { id: org.id, slug: org.slug, title: org.title },
       createdAt: iso(d.createdAt)!, modifiedAt: iso(d.modifiedAt)!, publishedAt: iso(d.publishedAt), lastUpdatedAt: iso(d.lastUpdatedAt),
       version: latest.number, resources: snapResources, versions: snapVersions,
       nextDueDate: due, freshness: freshnessStatus(due, now),
@@ -128,6 +135,7 @@ export async function readPublishedCatalog(db: Db, store: BlobStore, siteUrl: st
     generatedAt: new Date().toISOString(),
     siteUrl,
     organizations: orgs.map((o) => ({
+      id: o.id, createdAt: iso(o.createdAt)!,
       slug: o.slug, title: o.title, titleEn: o.titleEn, description: o.description, identifierCode: o.identifierCode,
       parent: o.parentId ? orgById.get(o.parentId)?.slug ?? null : null, contactEmail: o.contactEmail, website: o.website,
       datasetCount: full.filter((d) => d.organization.slug === o.slug).length,
@@ -137,11 +145,12 @@ export async function readPublishedCatalog(db: Db, store: BlobStore, siteUrl: st
       const last = lastVersions.filter((v) => v.datasetId === d.id).at(-1);
       const org = orgById.get(d.organizationId)!;
       return last ? [{
-        slug: d.slug, title: (last.metadata as unknown as DatasetMetadata).title, organization: { slug: org.slug, title: org.title },
+        id: d.id, slug: d.slug, title: (last.metadata as unknown as DatasetMetadata).title, organization: { id: org.id, slug: org.slug, title: org.title },
         reason: d.withdrawnReason ?? '', withdrawnAt: iso(d.modifiedAt)!, lastVersion: last.number,
       }] : [];
     }),
     datasets: full.map((d) => ({
+      id: d.id, createdAt: d.createdAt,
       slug: d.slug, title: d.title, notes: d.notes.slice(0, 300), organization: d.organization.slug, tags: d.tags, topics: d.topics,
       formats: [...new Set(d.resources.map((r) => r.format))], licenseId: d.licenseId, updateFrequency: d.updateFrequency,
       modifiedAt: d.modifiedAt, lastUpdatedAt: d.lastUpdatedAt, publishedAt: d.publishedAt, isSample: d.isSample,

@@ -1,11 +1,12 @@
-import type { WorkspaceLocals } from '../../server/http/server.ts';
-import type { SessionInfo } from '../../server/auth/sessions.ts';
-import { csrfMatches } from '../../server/auth/csrf.ts';
+import { isWorkspaceProblem, type WorkspaceLocals } from '../../server/contract/workspace.ts';
+
+export { isWorkspaceProblem };
+export type { WorkspaceLocals };
 
 /** The server's services for an on-demand workspace page (set by server/http/server.ts). */
 export function workspaceOf(locals: unknown): WorkspaceLocals {
   const l = locals as Partial<WorkspaceLocals>;
-  if (!l.workspace) throw new Error('workspace pages must be served by the portal server');
+  if (typeof l.call !== 'function') throw new Error('workspace pages must be served by the portal server');
   return l as WorkspaceLocals;
 }
 
@@ -19,12 +20,12 @@ export function safeNext(next: string | null): string {
   return next && /^\/workspace\/[\w\-/.?=&%]*$/.test(next) && !next.startsWith('//') ? next : '/workspace/';
 }
 
-/** A posted url-encoded form with its CSRF token checked against the session. */
-export async function postedForm(request: Request, session: SessionInfo | null): Promise<{ form: Record<string, string>; csrfOk: boolean }> {
+/** A posted url-encoded form (a repeated field, such as checkboxes, comma-joined) and whether its CSRF token is the session's. */
+export async function postedForm(request: Request, L: WorkspaceLocals): Promise<{ form: Record<string, string>; csrfOk: boolean }> {
   const data = await request.formData();
   const form: Record<string, string> = {};
-  for (const [k, v] of data) if (typeof v === 'string') form[k] = v.normalize('NFC');
-  return { form, csrfOk: csrfMatches(session, form._csrf) };
+  for (const [k, v] of data) if (typeof v === 'string') form[k] = form[k] !== undefined ? `${form[k]},${v.normalize('NFC')}` : v.normalize('NFC');
+  return { form, csrfOk: L.csrfOk(form._csrf) };
 }
 
 export const STATE_LABELS: Record<string, string> = { draft: 'Bản nháp', published: 'Đang công bố', withdrawn: 'Đã rút' };
@@ -35,9 +36,9 @@ export function dateVi(d: Date | string | null | undefined): string {
   return new Intl.DateTimeFormat('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', day: '2-digit', month: '2-digit', year: 'numeric' }).format(date);
 }
 
-export function dateTimeVi(d: Date | null | undefined): string {
+export function dateTimeVi(d: Date | string | null | undefined): string {
   if (!d) return '—';
-  return new Intl.DateTimeFormat('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(d);
+  return new Intl.DateTimeFormat('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(typeof d === 'string' ? new Date(d) : d);
 }
 
 /** CSV for spreadsheet users: UTF-8 with BOM (Excel reads Vietnamese right), CRLF, formula cells neutralised. */
@@ -50,14 +51,10 @@ export function toCsv(rows: (string | number | null)[][]): string {
   return '\uFEFF' + rows.map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
 }
 
-/** An admin-only read: its result, or null when the account is not the admin (the page then answers 403). */
-export async function forAdmin<T>(read: () => Promise<T>): Promise<T | null> {
-  try {
-    return await read();
-  } catch (err) {
-    if ((err as { code?: string }).code !== 'forbidden') throw err;
-    return null;
-  }
+/** The answer of a page an action refused: 401/403/404 as plain text. */
+export function refusal(err: unknown): Response {
+  if (!isWorkspaceProblem(err)) throw err;
+  return new Response(err.message, { status: err.status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
 }
 
 export const forbidden = (message: string) => new Response(message, { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8' } });
@@ -71,9 +68,5 @@ export function reportYear(url: URL): number | null {
   return Number.isInteger(year) && year >= 2000 && year <= 2100 ? year : null;
 }
 
-// metadata problems name datapackage.json fields; the forms name their inputs differently
-const FIELD_OF: Record<string, string> = {
-  name: 'slug', licenses: 'license', 'temporal.start': 'temporalStart', 'temporal.end': 'temporalEnd', temporal: 'temporalEnd', 'contact.email': 'contactEmail',
-};
-/** The form input a metadata problem is about (its id in the create and edit forms). */
-export const fieldOfProblem = (field: string) => FIELD_OF[field] ?? field;
+/** The form input a problem is about: the actions name fields as the form does, but for the file. */
+export const fieldOfProblem = (field: string) => (field === 'upload' ? 'file' : field);

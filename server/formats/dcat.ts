@@ -4,7 +4,7 @@
  * CKAN → DCAT mapping (shared/reference/ckan-anchors.md §3) where the portal has the CKAN field.
  */
 import type { BlankNode, Literal, NamedNode, Quad, Quad_Object, Quad_Subject } from '@rdfjs/types';
-import { DataFactory, Store } from 'n3';
+import { DataFactory } from 'n3';
 import type { SnapshotDataset } from '../contract/snapshot.ts';
 import { deriveAgent, deriveDataset, DOWNLOAD_LABELS, uris, type DerivedAgent, type DerivedDataset, type DerivedDownload, type FormatContext } from './derive.ts';
 import type { DcatProfile } from './profiles/profile.ts';
@@ -50,9 +50,32 @@ function webAddress(s: string | null | undefined): string | null {
   }
 }
 
-/** Quads of one graph, without duplicates, in a stable order (n3's Store keeps terms in first-seen order). */
+const termKey = (t: Quad_Subject | Quad_Object): string =>
+  t.termType === 'Literal' ? `"${t.value}"@${t.language}^${t.datatype.value}` : `${t.termType === 'BlankNode' ? '_:' : ''}${t.value}`;
+
+/**
+ * Quads of one graph without duplicates, grouped by subject in order of first appearance (so the
+ * Turtle writer gives one block per subject, and the same input gives the same bytes).
+ */
+export function mergeQuads(...graphs: Quad[][]): Quad[] {
+  const seen = new Set<string>();
+  const bySubject = new Map<string, Quad[]>();
+  for (const graph of graphs) {
+    for (const q of graph) {
+      const s = termKey(q.subject);
+      const key = `${s} ${q.predicate.value} ${termKey(q.object)}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      let group = bySubject.get(s);
+      if (!group) bySubject.set(s, (group = []));
+      group.push(q);
+    }
+  }
+  return [...bySubject.values()].flat();
+}
+
 export class GraphBuilder {
-  readonly store = new Store();
+  private readonly added: Quad[] = [];
   private described = new Set<string>();
   readonly profile: DcatProfile;
   constructor(profile: DcatProfile = DCAT_AP_3) {
@@ -60,7 +83,7 @@ export class GraphBuilder {
   }
 
   quads(): Quad[] {
-    return this.store.getQuads(null, null, null, null) as Quad[];
+    return mergeQuads(this.added);
   }
   node(iri: string): NamedNode {
     return namedNode(safeIri(iri));
@@ -69,7 +92,7 @@ export class GraphBuilder {
     return blankNode(label(...parts));
   }
   add(s: Quad_Subject, p: string, o: Quad_Object): void {
-    this.store.addQuad(s, namedNode(p), o);
+    this.added.push(DataFactory.quad(s, namedNode(p), o));
   }
   type(s: Quad_Subject, ...classes: string[]): void {
     for (const c of classes) this.add(s, v('rdf', 'type'), namedNode(c));
@@ -317,14 +340,17 @@ export function datasetQuads(d: SnapshotDataset, c: FormatContext, profile: Dcat
   return g.quads();
 }
 
-/** A catalogue page: the catalogue, these datasets in full, and (when given) its Hydra paging. */
-export function catalogQuads(c: FormatContext, datasets: SnapshotDataset[], opts: { dates: CatalogDates; page?: PageInfo; profile?: DcatProfile }): Quad[] {
+/** The catalogue node and what it refers to, listing these datasets (without describing them). */
+export function catalogHeadQuads(c: FormatContext, datasets: SnapshotDataset[], opts: { dates: CatalogDates; profile?: DcatProfile }): Quad[] {
   const g = new GraphBuilder(opts.profile ?? DCAT_AP_3);
-  const nodes = datasets.map((d) => g.node(uris.dataset(c, d.slug)));
-  addCatalog(g, c, opts.dates, nodes);
-  if (opts.page) addPaging(g, opts.page);
-  for (const d of datasets) addDataset(g, c, deriveDataset(d, c));
+  addCatalog(g, c, opts.dates, datasets.map((d) => g.node(uris.dataset(c, d.slug))));
   return g.quads();
+}
+
+/** A catalogue page as one graph: the catalogue, these datasets in full, and (when given) its Hydra paging. */
+export function catalogQuads(c: FormatContext, datasets: SnapshotDataset[], opts: { dates: CatalogDates; page?: PageInfo; profile?: DcatProfile }): Quad[] {
+  const profile = opts.profile ?? DCAT_AP_3;
+  return mergeQuads(catalogHeadQuads(c, datasets, opts), opts.page ? pagingQuads(opts.page) : [], ...datasets.map((d) => datasetQuads(d, c, profile)));
 }
 
 /** The Hydra paging quads alone (a page's graph is the same in every format but for these). */

@@ -7,13 +7,16 @@
  *
  * Each catalogue page holds the catalogue, 100 datasets in full and a hydra:PagedCollection whose
  * first/next/previous/last name pages of the same format. Datasets are paged in order of first
- * publication (then slug), so a new dataset changes only the last page and an edit only its own
- * page (ckanext-dcat orders by metadata_modified, which would move a dataset to page 1 on every
- * edit and rewrite every page before it). A server that also answers ckanext-dcat's `?page=n` maps
- * it with catalogPagePath().
+ * publication (then slug), not by metadata_modified as ckanext-dcat does: an edit does not move a
+ * dataset and a new one goes to the last page, so a harvester walking the pages while the catalogue
+ * is republished misses nothing it would have seen (under modified-first order, a dataset edited
+ * during the walk jumps to page 1, already read). A server that also answers ckanext-dcat's
+ * `?page=n` maps it with catalogPagePath().
+ *
+ * Everything is synchronous and deterministic: the same snapshot gives the same bytes.
  */
 import type { SnapshotCatalog, SnapshotDataset } from '../contract/snapshot.ts';
-import { catalogDates, catalogQuads, datasetQuads, pagingQuads, type CatalogDates, type PageInfo } from './dcat.ts';
+import { catalogDates, catalogHeadQuads, datasetQuads, pagingQuads, type CatalogDates, type PageInfo } from './dcat.ts';
 import { formatContext, type FormatContext, type PortalInfo } from './derive.ts';
 import type { DcatProfile } from './profiles/profile.ts';
 import { DCAT_AP_3 } from './profiles/dcat-ap-3.ts';
@@ -50,13 +53,6 @@ export function pageOrder(datasets: SnapshotDataset[]): SnapshotDataset[] {
   return [...datasets].sort((a, b) => (issued(a) < issued(b) ? -1 : issued(a) > issued(b) ? 1 : a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
 }
 
-export async function datasetDcatFiles(d: SnapshotDataset, c: FormatContext, opts: Pick<DcatOptions, 'profile' | 'formats'> = {}): Promise<DcatFile[]> {
-  const quads = datasetQuads(d, c, opts.profile ?? DCAT_AP_3);
-  const out: DcatFile[] = [];
-  for (const f of opts.formats ?? RDF_FORMAT_NAMES) out.push({ path: datasetPath(d.slug, f), mediaType: RDF_FORMATS[f].mediaType, body: await RDF_FORMATS[f].write(quads) });
-  return out;
-}
-
 /** The paging of page `page` of `total` datasets, with page URLs of `format` (ckanext-dcat's `_pagination_info`; none for an empty catalogue). */
 export function pageInfo(c: FormatContext, page: number, total: number, perPage: number, format: RdfFormat): PageInfo | undefined {
   if (total === 0) return undefined;
@@ -70,27 +66,47 @@ export function pageInfo(c: FormatContext, page: number, total: number, perPage:
   };
 }
 
-export async function catalogDcatFiles(c: FormatContext, datasets: SnapshotDataset[], opts: Omit<DcatOptions, 'siteUrl' | 'portal'> & { dates?: CatalogDates } = {}): Promise<DcatFile[]> {
+/** One dataset's files (`dataset/<slug>.<ext>`): what the server or the build writes when only that dataset changed. */
+export function datasetDcatFiles(d: SnapshotDataset, c: FormatContext, opts: Pick<DcatOptions, 'profile' | 'formats'> = {}): DcatFile[] {
+  const quads = datasetQuads(d, c, opts.profile ?? DCAT_AP_3);
+  return (opts.formats ?? RDF_FORMAT_NAMES).map((f) => ({ path: datasetPath(d.slug, f), mediaType: RDF_FORMATS[f].mediaType, body: RDF_FORMATS[f].write(quads) }));
+}
+
+/**
+ * Every DCAT file, a catalogue page at a time: the page's datasets' own files, then the page in
+ * each format. Each dataset is mapped and serialised once: its page joins the bodies of its
+ * datasets' files after the catalogue's own (see rdf.ts). Holds one page in memory (a 10,000-dataset
+ * catalogue is about 0.7 GB of text in all), so the build can write each file as it comes.
+ */
+export function* eachDcatFile(catalog: SnapshotCatalog, datasets: SnapshotDataset[], opts: DcatOptions & { dates?: CatalogDates } = {}): Generator<DcatFile> {
+  const c = formatContext(catalog, { siteUrl: opts.siteUrl, portal: opts.portal });
+  const profile = opts.profile ?? DCAT_AP_3;
+  const formats = opts.formats ?? RDF_FORMAT_NAMES;
   const perPage = opts.perPage ?? DATASETS_PER_PAGE;
   const ordered = pageOrder(datasets);
   const dates = opts.dates ?? catalogDates(c, datasets);
   const pages = Math.max(1, Math.ceil(ordered.length / perPage));
-  const out: DcatFile[] = [];
   for (let n = 1; n <= pages; n++) {
-    const quads = catalogQuads(c, ordered.slice((n - 1) * perPage, n * perPage), { dates, profile: opts.profile });
-    for (const f of opts.formats ?? RDF_FORMAT_NAMES) {
+    const slice = ordered.slice((n - 1) * perPage, n * perPage);
+    const bodies = new Map<RdfFormat, string[]>(formats.map((f) => [f, []]));
+    for (const d of slice) {
+      const quads = datasetQuads(d, c, profile);
+      for (const f of formats) {
+        const body = RDF_FORMATS[f].body(quads);
+        bodies.get(f)!.push(body);
+        yield { path: datasetPath(d.slug, f), mediaType: RDF_FORMATS[f].mediaType, body: RDF_FORMATS[f].document([body]) };
+      }
+    }
+    const head = catalogHeadQuads(c, slice, { dates, profile });
+    for (const f of formats) {
       const page = pageInfo(c, n, ordered.length, perPage, f);
-      out.push({ path: catalogPagePath(n, f), mediaType: RDF_FORMATS[f].mediaType, body: await RDF_FORMATS[f].write(page ? [...quads, ...pagingQuads(page)] : quads) });
+      const s = RDF_FORMATS[f];
+      yield { path: catalogPagePath(n, f), mediaType: s.mediaType, body: s.document([s.body(head), page ? s.body(pagingQuads(page)) : '', ...bodies.get(f)!]) };
     }
   }
-  return out;
 }
 
-/** Every DCAT file of the catalogue: each dataset's, then the catalogue pages. */
-export async function dcatFiles(catalog: SnapshotCatalog, datasets: SnapshotDataset[], opts: DcatOptions = {}): Promise<DcatFile[]> {
-  const c = formatContext(catalog, { siteUrl: opts.siteUrl, portal: opts.portal });
-  const out: DcatFile[] = [];
-  for (const d of datasets) out.push(...(await datasetDcatFiles(d, c, opts)));
-  out.push(...(await catalogDcatFiles(c, datasets, opts)));
-  return out;
+/** Every DCAT file of the catalogue (each dataset's and the catalogue pages), as one list. */
+export function dcatFiles(catalog: SnapshotCatalog, datasets: SnapshotDataset[], opts: DcatOptions = {}): DcatFile[] {
+  return [...eachDcatFile(catalog, datasets, opts)];
 }

@@ -13,7 +13,7 @@
 import type { Quad, Term } from '@rdfjs/types';
 import { NS } from './vocab.ts';
 
-const RDF = NS.rdf;
+const RDF: string = NS.rdf;
 const XSD_STRING = `${NS.xsd}string`;
 const LANG_STRING = `${RDF}langString`;
 
@@ -32,35 +32,35 @@ function escapeAttr(s: string): string {
 /** Characters XML 1.0 cannot carry at all, not even as character references. */
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-export function toRdfXml(quads: Iterable<Quad>, prefixes: Record<string, string> = {}): string {
-  const nsPrefix = new Map<string, string>(); // namespace → prefix, in order of first use
-  const known = new Map(Object.entries(prefixes).map(([p, ns]) => [ns, p]));
-  known.set(RDF, 'rdf');
-  nsPrefix.set(RDF, 'rdf');
-  const taken = new Set(['rdf', 'xml']);
-  let generated = 0;
-  const qname = (iri: string): string => {
+/** `<?xml …?><rdf:RDF xmlns:…>` declaring rdf: and every prefix given. */
+export function rdfXmlHead(prefixes: Record<string, string> = {}): string {
+  const declared = Object.entries({ rdf: RDF, ...prefixes }).filter(([p, ns], i, all) => NCNAME.test(p) && p !== 'xml' && all.findIndex(([, n]) => n === ns) === i);
+  return `<?xml version="1.0" encoding="utf-8"?>\n<rdf:RDF${declared.map(([p, ns]) => `\n    xmlns:${p}="${escapeAttr(ns)}"`).join('')}>\n`;
+}
+
+export const RDF_XML_TAIL = '</rdf:RDF>\n';
+
+/**
+ * The rdf:Description elements of `quads`, for a document whose root declares `prefixes` (see
+ * rdfXmlHead): a property in another namespace declares it on its own element. Bodies of several
+ * graphs can be concatenated inside one root (their union; blank node labels must not clash).
+ */
+export function rdfXmlBody(quads: Iterable<Quad>, prefixes: Record<string, string> = {}): string {
+  const declared = new Map(Object.entries({ rdf: RDF, ...prefixes }).filter(([p]) => NCNAME.test(p) && p !== 'xml').map(([p, ns]) => [ns, p]));
+  const element = (iri: string): { name: string; xmlns: string } => {
     const m = NCNAME_TAIL.exec(iri);
     if (!m || m.index === 0) throw new Error(`RDF/XML cannot name the property ${iri}`);
     const ns = iri.slice(0, m.index);
-    let p = nsPrefix.get(ns);
-    if (!p) {
-      p = known.get(ns);
-      if (!p || taken.has(p) || !NCNAME.test(p)) {
-        do p = `ns${++generated}`; while (taken.has(p));
-      }
-      nsPrefix.set(ns, p);
-      taken.add(p);
-    }
-    return `${p}:${m[0]}`;
+    const p = declared.get(ns);
+    return p ? { name: `${p}:${m[0]}`, xmlns: '' } : { name: `ns0:${m[0]}`, xmlns: ` xmlns:ns0="${escapeAttr(ns)}"` };
   };
   const nodeIds = new Map<string, string>(); // blank node label → rdf:nodeID (an NCName)
   const usedIds = new Set<string>();
   const nodeId = (label: string): string => {
     let id = nodeIds.get(label);
     if (!id) {
-      id = NCNAME.test(label) ? label : `b${nodeIds.size}`;
-      while (usedIds.has(id)) id = `b${nodeIds.size}_${id}`;
+      id = NCNAME.test(label) ? label : `b_${label.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+      while (usedIds.has(id)) id = `${id}_`;
       nodeIds.set(label, id);
       usedIds.add(id);
     }
@@ -82,25 +82,28 @@ export function toRdfXml(quads: Iterable<Quad>, prefixes: Record<string, string>
     entry.quads.push(q);
   }
 
-  const body: string[] = [];
+  const out: string[] = [];
   for (const { subject, quads: qs } of bySubject.values()) {
-    body.push(`  <rdf:Description ${subjectAttr(subject)}>`);
+    out.push(`  <rdf:Description ${subjectAttr(subject)}>\n`);
     for (const q of qs) {
       if (q.predicate.termType !== 'NamedNode') throw new Error('RDF/XML: a predicate must be an IRI');
-      const name = qname(q.predicate.value);
+      const { name, xmlns } = element(q.predicate.value);
       const o = q.object;
-      if (o.termType === 'NamedNode') body.push(`    <${name} rdf:resource="${escapeAttr(o.value)}"/>`);
-      else if (o.termType === 'BlankNode') body.push(`    <${name} rdf:nodeID="${nodeId(o.value)}"/>`);
+      if (o.termType === 'NamedNode') out.push(`    <${name}${xmlns} rdf:resource="${escapeAttr(o.value)}"/>\n`);
+      else if (o.termType === 'BlankNode') out.push(`    <${name}${xmlns} rdf:nodeID="${nodeId(o.value)}"/>\n`);
       else if (o.termType === 'Literal') {
         if (NOT_XML.test(o.value)) throw new Error(`RDF/XML cannot carry this literal (a character XML 1.0 forbids): ${JSON.stringify(o.value.slice(0, 40))}`);
         const attr = o.language
           ? ` xml:lang="${escapeAttr(o.language)}"`
           : o.datatype.value !== XSD_STRING && o.datatype.value !== LANG_STRING ? ` rdf:datatype="${escapeAttr(o.datatype.value)}"` : '';
-        body.push(`    <${name}${attr}>${escapeText(o.value)}</${name}>`);
+        out.push(`    <${name}${xmlns}${attr}>${escapeText(o.value)}</${name}>\n`);
       } else throw new Error(`RDF/XML: a ${o.termType} cannot be an object`);
     }
-    body.push('  </rdf:Description>');
+    out.push('  </rdf:Description>\n');
   }
-  const xmlns = [...nsPrefix].map(([ns, p]) => `\n    xmlns:${p}="${escapeAttr(ns)}"`).join('');
-  return `<?xml version="1.0" encoding="utf-8"?>\n<rdf:RDF${xmlns}>\n${body.join('\n')}${body.length ? '\n' : ''}</rdf:RDF>\n`;
+  return out.join('');
+}
+
+export function toRdfXml(quads: Iterable<Quad>, prefixes: Record<string, string> = {}): string {
+  return rdfXmlHead(prefixes) + rdfXmlBody(quads, prefixes) + RDF_XML_TAIL;
 }

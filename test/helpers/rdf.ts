@@ -32,7 +32,8 @@ export function parseRdfXml(text: string): Promise<Quad[]> {
 
 /** The graph in RDF Dataset Canonicalization (RDFC-1.0) N-Quads: equal strings ⇔ isomorphic graphs. */
 export async function canonical(quads: Quad[]): Promise<string> {
-  const nquads = new Writer({ format: 'N-Quads' }).quadsToString(quads);
+  // a graph is a set: a triple written twice (a catalogue page repeats shared concepts) counts once
+  const nquads = new Writer({ format: 'N-Quads' }).quadsToString(new Store(quads).getQuads(null, null, null, null));
   const canonize = jsonld.canonize as unknown as (input: string, opts: object) => Promise<string>;
   return canonize(nquads, { algorithm: 'RDFC-1.0', inputFormat: 'application/n-quads', format: 'application/n-quads' });
 }

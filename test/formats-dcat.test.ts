@@ -208,9 +208,26 @@ describe('DCAT-AP 3.0.1 of the demo catalogue', () => {
     expect(strings(q, page, iri('hydra', 'first'))).toEqual([page]);
   });
 
-  it('writes the same bytes again for the same snapshot (so a rebuild can share unchanged files)', async () => {
-    const again = await dcatFiles(catalog, datasets);
+  it('writes the same bytes again for the same snapshot (so a rebuild can share unchanged files), also when datasets are read one page at a time', async () => {
+    const again = dcatFiles(catalog, datasets);
     for (const f of again) expect(f.body, f.path).toBe(files.get(f.path)!.body);
+    const bySlug = new Map(datasets.map((d) => [d.slug, d]));
+    const read: string[] = [];
+    const paged = dcatFiles(catalog, (slug) => (read.push(slug), bySlug.get(slug)!));
+    expect(read.sort()).toEqual(datasets.map((d) => d.slug).sort());
+    expect(paged.map((f) => [f.path, f.body])).toEqual(again.map((f) => [f.path, f.body]));
+  });
+
+  it('keeps every title\'s Vietnamese letters and its @vi tag in every format', async () => {
+    for (const d of datasets) {
+      for (const [ext, read] of [['ttl', parseTurtle], ['jsonld', parseJsonLd], ['rdf', parseRdfXml]] as const) {
+        const q = await read(body(`dataset/${d.slug}.${ext}`));
+        const titles = values(q, `${SITE}/dataset/${d.slug}`, iri('dct', 'title')).map((t) => `${t.value}@${(t as { language?: string }).language}`);
+        expect(titles, `${d.slug}.${ext}`).toEqual([`${d.title.normalize('NFC')}@vi`]);
+        const org = catalog.organizations.find((o) => o.slug === d.organization.slug)!;
+        expect(values(q, `${SITE}/organization/${org.slug}`, iri('foaf', 'name')).map((t) => t.value)).toContain(org.title);
+      }
+    }
   });
 });
 

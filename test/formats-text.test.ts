@@ -5,7 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Literal, Quad } from '@rdfjs/types';
 import { DataFactory, Store } from 'n3';
-import { datasetDcatFiles } from '../server/formats/files.ts';
+import { datasetDcatFiles, dcatFiles } from '../server/formats/files.ts';
+import { datasetQuads } from '../server/formats/dcat.ts';
+import { DCAT_AP_3 } from '../server/formats/profiles/dcat-ap-3.ts';
+import type { DcatProfile } from '../server/formats/profiles/profile.ts';
 import { formatContext } from '../server/formats/derive.ts';
 import { toRdfXml } from '../server/formats/rdfxml.ts';
 import { RDF_FORMATS, type RdfFormat } from '../server/formats/rdf.ts';
@@ -119,6 +122,35 @@ describe('Vietnamese and hostile text in DCAT', () => {
     const quads = parseTurtle(datasetDcatFiles(d, formatContext(syntheticCatalog([d])), { formats: ['ttl'] })[0]!.body);
     // what remains: a place given by name has no bounding box or centroid in the snapshot
     expect([...new Set((await validate(quads, 'shapes_recommended.ttl')).map((f) => f.path.replace(/.*[#/]/, '')))].sort()).toEqual(['bbox', 'centroid']);
+  });
+});
+
+describe('profiles', () => {
+  it('takes its controlled values from the profile object: another profile changes the vocabulary, not the shape', async () => {
+    // a profile for the test only, built on the default one (no such national profile exists yet)
+    const other: DcatProfile = {
+      ...DCAT_AP_3,
+      id: 'test_profile',
+      language: (tag) => `http://id.loc.gov/vocabulary/iso639-1/${tag}`,
+      themes: (topic) => [`http://example.org/themes/${topic}`],
+      themeTaxonomies: ['http://example.org/themes'],
+      frequency: (f) => `http://example.org/frequency/${f.id}`,
+      concept: () => undefined,
+      scheme: (iri) => (iri === 'http://example.org/themes' ? { titles: { vi: 'Lĩnh vực' } } : undefined),
+    };
+    const d = syntheticDataset(8);
+    const c = formatContext(syntheticCatalog([d]));
+    const store = new Store(datasetQuads(d, c, other));
+    const ds = namedNode(`${SITE}/dataset/${d.slug}`);
+    expect(store.getObjects(ds, namedNode(`${NS.dct}language`), null).map((t) => t.value)).toEqual(['http://id.loc.gov/vocabulary/iso639-1/vi']);
+    expect(store.getObjects(ds, namedNode(`${NS.dct}accrualPeriodicity`), null).map((t) => t.value)).toEqual(['http://example.org/frequency/yearly']);
+    expect(store.getObjects(ds, namedNode(`${NS.dcat}theme`), null).map((t) => t.value).sort()).toEqual([
+      `${SITE}/group/dia-phuong`, `${SITE}/group/xa-hoi`, 'http://example.org/themes/dia-phuong', 'http://example.org/themes/xa-hoi',
+    ].sort());
+    const files = dcatFiles(syntheticCatalog([d]), [d], { profile: other, formats: ['ttl'] });
+    const cat = parseTurtle(files.find((f) => f.path === 'catalog.ttl')!.body);
+    expect(new Store(cat).getObjects(namedNode(SITE), namedNode(`${NS.dcat}themeTaxonomy`), null).map((t) => t.value).sort()).toEqual(['http://example.org/themes', `${SITE}/group`]);
+    expect(summarise(await validate(cat, 'shapes.ttl'))).toEqual([]);
   });
 });
 

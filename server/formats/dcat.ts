@@ -292,11 +292,17 @@ export function addPaging(g: GraphBuilder, page: PageInfo): void {
 /** Dates of the catalogue as a whole: first publication and last change of any dataset in it. */
 export interface CatalogDates { issued: string | null; modified: string | null }
 
-export function catalogDates(c: FormatContext, datasets: SnapshotDataset[]): CatalogDates {
+/** The fields dates and page order need, which full datasets and the catalogue's summaries both have. */
+export type DatasetDates = Pick<SnapshotDataset, 'slug' | 'publishedAt' | 'modifiedAt'> & { createdAt?: string };
+
+/** first publication: publishedAt (always set once published), else created, else last modified */
+export const issuedOf = (d: DatasetDates): string => d.publishedAt ?? d.createdAt ?? d.modifiedAt;
+
+export function catalogDates(c: FormatContext, datasets: DatasetDates[]): CatalogDates {
   let issued: string | null = null;
   let modified: string | null = null;
   for (const d of datasets) {
-    const i = d.publishedAt ?? d.createdAt;
+    const i = issuedOf(d);
     if (!issued || i < issued) issued = i;
     if (!modified || d.modifiedAt > modified) modified = d.modifiedAt;
   }

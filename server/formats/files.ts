@@ -16,7 +16,7 @@
  * Everything is synchronous and deterministic: the same snapshot gives the same bytes.
  */
 import type { SnapshotCatalog, SnapshotDataset } from '../contract/snapshot.ts';
-import { catalogDates, catalogHeadQuads, datasetQuads, pagingQuads, type CatalogDates, type PageInfo } from './dcat.ts';
+import { catalogDates, catalogHeadQuads, datasetQuads, issuedOf, pagingQuads, type CatalogDates, type DatasetDates, type PageInfo } from './dcat.ts';
 import { formatContext, type FormatContext, type PortalInfo } from './derive.ts';
 import type { DcatProfile } from './profiles/profile.ts';
 import { DCAT_AP_3 } from './profiles/dcat-ap-3.ts';
@@ -47,11 +47,21 @@ export function catalogPagePath(page: number, format: RdfFormat): string {
   return page === 1 ? `catalog.${format}` : `catalog/page/${page}.${format}`;
 }
 
-/** The catalogue's datasets in page order. */
-export function pageOrder(datasets: SnapshotDataset[]): SnapshotDataset[] {
-  const issued = (d: SnapshotDataset) => d.publishedAt ?? d.createdAt;
-  return [...datasets].sort((a, b) => (issued(a) < issued(b) ? -1 : issued(a) > issued(b) ? 1 : a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
+/** The catalogue's datasets in page order: first publication, then slug. */
+export function pageOrder<T extends DatasetDates>(datasets: T[]): T[] {
+  return [...datasets].sort((a, b) => {
+    const x = issuedOf(a);
+    const y = issuedOf(b);
+    return x < y ? -1 : x > y ? 1 : a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0;
+  });
 }
+
+/**
+ * The datasets of the catalogue: all of them in memory, or a loader by slug, in which case the
+ * page order and the catalogue's dates come from the catalogue's summaries (catalog.json) and only
+ * one page of datasets is read at a time.
+ */
+export type DatasetSource = SnapshotDataset[] | ((slug: string) => SnapshotDataset);
 
 /** The paging of page `page` of `total` datasets, with page URLs of `format` (ckanext-dcat's `_pagination_info`; none for an empty catalogue). */
 export function pageInfo(c: FormatContext, page: number, total: number, perPage: number, format: RdfFormat): PageInfo | undefined {
@@ -78,16 +88,21 @@ export function datasetDcatFiles(d: SnapshotDataset, c: FormatContext, opts: Pic
  * datasets' files after the catalogue's own (see rdf.ts). Holds one page in memory (a 10,000-dataset
  * catalogue is about 0.7 GB of text in all), so the build can write each file as it comes.
  */
-export function* eachDcatFile(catalog: SnapshotCatalog, datasets: SnapshotDataset[], opts: DcatOptions & { dates?: CatalogDates } = {}): Generator<DcatFile> {
+export function* eachDcatFile(catalog: SnapshotCatalog, datasets: DatasetSource, opts: DcatOptions & { dates?: CatalogDates } = {}): Generator<DcatFile> {
   const c = formatContext(catalog, { siteUrl: opts.siteUrl, portal: opts.portal });
   const profile = opts.profile ?? DCAT_AP_3;
   const formats = opts.formats ?? RDF_FORMAT_NAMES;
   const perPage = opts.perPage ?? DATASETS_PER_PAGE;
-  const ordered = pageOrder(datasets);
-  const dates = opts.dates ?? catalogDates(c, datasets);
+  const listed: DatasetDates[] = typeof datasets === 'function' ? catalog.datasets : datasets;
+  const ordered = pageOrder(listed);
+  const load = typeof datasets === 'function' ? datasets : (() => {
+    const bySlug = new Map(datasets.map((d) => [d.slug, d]));
+    return (slug: string) => bySlug.get(slug)!;
+  })();
+  const dates = opts.dates ?? catalogDates(c, listed);
   const pages = Math.max(1, Math.ceil(ordered.length / perPage));
   for (let n = 1; n <= pages; n++) {
-    const slice = ordered.slice((n - 1) * perPage, n * perPage);
+    const slice = ordered.slice((n - 1) * perPage, n * perPage).map((x) => load(x.slug));
     const bodies = new Map<RdfFormat, string[]>(formats.map((f) => [f, []]));
     for (const d of slice) {
       const quads = datasetQuads(d, c, profile);
@@ -107,6 +122,6 @@ export function* eachDcatFile(catalog: SnapshotCatalog, datasets: SnapshotDatase
 }
 
 /** Every DCAT file of the catalogue (each dataset's and the catalogue pages), as one list. */
-export function dcatFiles(catalog: SnapshotCatalog, datasets: SnapshotDataset[], opts: DcatOptions = {}): DcatFile[] {
+export function dcatFiles(catalog: SnapshotCatalog, datasets: DatasetSource, opts: DcatOptions = {}): DcatFile[] {
   return [...eachDcatFile(catalog, datasets, opts)];
 }

@@ -119,6 +119,14 @@ describe('catalogue paging (Hydra, as ckanext-dcat writes it)', () => {
     expect(f.has('catalog/page/3.ttl')).toBe(false);
   });
 
+  it('leaves out a record whose name breaks the name rule (no path outside dataset/, no page entry)', () => {
+    const evil = [syntheticDataset(1), syntheticDataset(2, { slug: '../../etc/passwd' }), syntheticDataset(3, { slug: 'Hoa-Hong' })];
+    const f = dcatFiles(syntheticCatalog(evil), evil, { formats: ['ttl'] });
+    expect(f.map((x) => x.path)).toEqual(['dataset/bo-du-lieu-0001.ttl', 'catalog.ttl']);
+    expect(f[1]!.body).not.toContain('passwd');
+    expect(f[1]!.body).toContain('hydra:totalItems 1');
+  });
+
   it('an empty catalogue is one page with no paging (as ckanext-dcat: no count, no Hydra)', async () => {
     const f = await dcatFiles(syntheticCatalog([]), []);
     expect(f.map((x) => x.path)).toEqual(['catalog.ttl', 'catalog.jsonld', 'catalog.rdf']);

@@ -15,6 +15,7 @@
  *
  * Everything is synchronous and deterministic: the same snapshot gives the same bytes.
  */
+import { isValidName } from '../contract/names.ts';
 import type { SnapshotCatalog, SnapshotDataset } from '../contract/snapshot.ts';
 import { catalogDates, catalogHeadQuads, datasetQuads, issuedOf, pagingQuads, type CatalogDates, type DatasetDates, type PageInfo } from './dcat.ts';
 import { formatContext, type FormatContext, type PortalInfo } from './derive.ts';
@@ -38,6 +39,7 @@ export interface DcatOptions {
 }
 
 export function datasetPath(slug: string, format: RdfFormat): string {
+  if (!isValidName(slug)) throw new Error(`not a dataset name: ${JSON.stringify(slug)}`);
   return `dataset/${slug}.${format}`;
 }
 
@@ -93,7 +95,8 @@ export function* eachDcatFile(catalog: SnapshotCatalog, datasets: DatasetSource,
   const profile = opts.profile ?? DCAT_AP_3;
   const formats = opts.formats ?? RDF_FORMAT_NAMES;
   const perPage = opts.perPage ?? DATASETS_PER_PAGE;
-  const listed: DatasetDates[] = typeof datasets === 'function' ? catalog.datasets : datasets;
+  // a record whose name breaks the name rule is left out, as the site build leaves out its pages
+  const listed: DatasetDates[] = (typeof datasets === 'function' ? catalog.datasets : datasets).filter((d) => isValidName(d.slug));
   const ordered = pageOrder(listed);
   const load = typeof datasets === 'function' ? datasets : (() => {
     const bySlug = new Map(datasets.map((d) => [d.slug, d]));

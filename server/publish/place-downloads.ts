@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { linkOrCopy } from './snapshot.ts';
 import { isValidName } from '../catalog/names.ts';
 import { log } from '../log.ts';
-import { dataPackageOf } from './datapackage.ts';
+import { dataPackageOf } from '../formats/frictionless.ts';
 import type { SnapshotCatalog, SnapshotDataset } from '../contract/snapshot.ts';
 
 /**

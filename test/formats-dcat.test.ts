@@ -19,6 +19,7 @@ import { dataPackageOf } from '../server/formats/frictionless.ts';
 import { NS } from '../server/formats/vocab.ts';
 import { canonical, parseJsonLd, parseRdfXml, parseTurtle, summarise, validate } from './helpers/rdf.ts';
 import { copyOfDemoCatalog, tempDir } from './helpers/fixtures.ts';
+import { testCatalog } from './helpers/catalog.ts';
 
 const SITE = 'http://localhost:4321';
 const { namedNode, literal, quad } = DataFactory;
@@ -33,7 +34,7 @@ beforeAll(async () => {
   database = await openDatabase({});
   const dir = tempDir();
   const store = new BlobStore(path.join(dir, 'files'), path.join(dir, 'tmp'));
-  const results = await loadDemoCatalog(database.db, store, copyOfDemoCatalog());
+  const results = await loadDemoCatalog(testCatalog(database, { dataDir: dir }).actions, copyOfDemoCatalog());
   expect(results.filter((r) => r.status !== 'published')).toEqual([]);
   ({ catalog, datasets } = await readPublishedCatalog(database.db, store, SITE));
   files = new Map((await dcatFiles(catalog, datasets)).map((f) => [f.path, f]));

@@ -14,7 +14,7 @@ import { toRdfXml } from '../server/formats/rdfxml.ts';
 import { RDF_FORMATS, type RdfFormat } from '../server/formats/rdf.ts';
 import { NS } from '../server/formats/vocab.ts';
 import { canonical, parseJsonLd, parseRdfXml, parseTurtle, summarise, validate } from './helpers/rdf.ts';
-import { SITE, syntheticCatalog, syntheticDataset } from './helpers/snapshots.ts';
+import { orgId, SITE, syntheticCatalog, syntheticDataset } from './helpers/snapshots.ts';
 
 const { namedNode, literal, quad, blankNode } = DataFactory;
 const parse: Record<RdfFormat, (text: string) => Quad[] | Promise<Quad[]>> = { ttl: parseTurtle, jsonld: parseJsonLd, rdf: parseRdfXml };
@@ -87,7 +87,7 @@ describe('Vietnamese and hostile text in DCAT', () => {
   it('gives the unit its electronic identifier code, English name and website, and falls back to its Vietnamese name alone', () => {
     const catalog = syntheticCatalog();
     const a = syntheticDataset(4);
-    const b = syntheticDataset(5, { organization: { slug: 'ubnd-xa-ia-grai', title: 'Ủy ban nhân dân xã Ia Grai' }, contactEmail: null, contactName: null });
+    const b = syntheticDataset(5, { organization: { id: orgId('ubnd-xa-ia-grai'), slug: 'ubnd-xa-ia-grai', title: 'Ủy ban nhân dân xã Ia Grai' }, contactEmail: null, contactName: null });
     const qa = parseTurtle(datasetDcatFiles(a, formatContext(catalog), { formats: ['ttl'] })[0]!.body);
     const org = `${SITE}/organization/so-khoa-hoc-va-cong-nghe`;
     expect(objectsOf(qa, org, `${NS.dct}identifier`).map((t) => t.value)).toEqual(['000.00.17.H21']);

@@ -11,20 +11,22 @@ const uuid = (s: string) => {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 };
 
+export const orgId = (slug: string) => uuid(slug === 'ubnd-xa-ia-grai' ? 'org-ia-grai' : 'org-skhcn');
+
 export function syntheticCatalog(datasets: SnapshotDataset[] = []): SnapshotCatalog {
   return {
     format: 1,
     generatedAt: '2026-11-30T08:00:00.000Z',
     siteUrl: SITE,
     organizations: [
-      { slug: 'so-khoa-hoc-va-cong-nghe', title: 'Sở Khoa học và Công nghệ tỉnh Gia Lai', titleEn: 'Department of Science and Technology, Gia Lai', description: '', identifierCode: '000.00.17.H21', parent: null, contactEmail: 'skhcn@gialai.gov.vn', website: 'https://skhcn.gialai.gov.vn/', datasetCount: 0 },
-      { slug: 'ubnd-xa-ia-grai', title: 'Ủy ban nhân dân xã Ia Grai', titleEn: null, description: '', identifierCode: null, parent: null, contactEmail: null, website: null, datasetCount: 0 },
+      { id: uuid('org-skhcn'), createdAt: '2025-07-01T00:00:00.000Z', slug: 'so-khoa-hoc-va-cong-nghe', title: 'Sở Khoa học và Công nghệ tỉnh Gia Lai', titleEn: 'Department of Science and Technology, Gia Lai', description: '', identifierCode: '000.00.17.H21', parent: null, contactEmail: 'skhcn@gialai.gov.vn', website: 'https://skhcn.gialai.gov.vn/', datasetCount: 0 },
+      { id: uuid('org-ia-grai'), createdAt: '2025-07-01T00:00:00.000Z', slug: 'ubnd-xa-ia-grai', title: 'Ủy ban nhân dân xã Ia Grai', titleEn: null, description: '', identifierCode: null, parent: null, contactEmail: null, website: null, datasetCount: 0 },
     ],
     topics: TOPICS,
     licences: LICENCES,
     frequencies: UPDATE_FREQUENCIES,
     datasets: datasets.map((d) => ({
-      slug: d.slug, title: d.title, notes: d.notes, organization: d.organization.slug, tags: d.tags, topics: d.topics,
+      id: d.id, createdAt: d.createdAt, slug: d.slug, title: d.title, notes: d.notes, organization: d.organization.slug, tags: d.tags, topics: d.topics,
       formats: [...new Set(d.resources.map((r) => r.format))], licenseId: d.licenseId, updateFrequency: d.updateFrequency,
       modifiedAt: d.modifiedAt, lastUpdatedAt: d.lastUpdatedAt, publishedAt: d.publishedAt, isSample: d.isSample,
       nextDueDate: d.nextDueDate, freshness: d.freshness,
@@ -61,10 +63,10 @@ export function syntheticDataset(i: number, over: Partial<SnapshotDataset> & { f
     id, slug, title: `Dân số theo xã, phường năm ${2000 + (i % 26)} (số ${i})`, notes: 'Số liệu **dân số** trung bình theo đơn vị hành chính cấp xã.',
     tags: ['dân số', 'hành chính'], topics: ['xa-hoi', 'dia-phuong'], licenseId: 'CC-BY-4.0', updateFrequency: 'yearly', frequencyReason: null,
     temporalStart: '2025-01-01', temporalEnd: '2025-12-31', spatial: 'Tỉnh Gia Lai', contactName: 'Phòng Thống kê', contactEmail: 'thongke@gialai.gov.vn',
-    source: null, isSample: true, organization: { slug: 'so-khoa-hoc-va-cong-nghe', title: 'Sở Khoa học và Công nghệ tỉnh Gia Lai' },
+    source: null, isSample: true, organization: { id: uuid('org-skhcn'), slug: 'so-khoa-hoc-va-cong-nghe', title: 'Sở Khoa học và Công nghệ tỉnh Gia Lai' },
     createdAt: when, modifiedAt: when, publishedAt: when, lastUpdatedAt: when, version: 1,
     resources: [resource],
-    versions: [{ number: 1, note: 'Công bố lần đầu', publishedAt: when, resources: [{ id: rid, name: slug, ...resource.downloads }] }],
+    versions: [{ id: uuid(`version-${slug}-1`), number: 1, note: 'Công bố lần đầu', publishedAt: when, resources: [{ id: rid, name: slug, ...resource.downloads }] }],
     nextDueDate: '2027-01-01', freshness: 'up-to-date',
     ...fields,
   };

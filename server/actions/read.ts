@@ -5,6 +5,7 @@ import { bool, int, ref, str, z } from './params.ts';
 import { groupDict, organizationDict, packageDict, resourceDict, ckanTime } from '../formats/ckan.ts';
 import { draftPackageDict } from './drafts.ts';
 import type { LoadedSnapshot } from '../publish/reader.ts';
+import { cachedPackageDict } from './dict-cache.ts';
 
 /**
  * CKAN's read actions (ckan/logic/action/get.py), answered from the publication snapshot: what they
@@ -25,8 +26,10 @@ export const packageShow = defineAction({
   help: 'Một bộ dữ liệu (id hoặc name) dưới dạng package dict của CKAN, với tài nguyên, phiên bản, hạn cập nhật. / A dataset as a CKAN package dict.',
   input: z.object({ id: ref('id'), use_default_schema: bool.optional(), include_plugin_data: bool.optional(), include_tracking: bool.optional() }).strict(),
   async handler(run, input) {
-    const d = run.services.snapshot.dataset(input.id);
-    if (d) return packageDict(d, snapshotOf(run).catalog, run.services.siteUrl);
+    const snap = run.services.snapshot.current();
+    const summary = snap && (snap.bySlug.get(input.id) ?? snap.byId.get(input.id));
+    const dict = summary ? cachedPackageDict(run, snap, summary.slug) : null;
+    if (dict) return dict;
     // not public: its unit (or, for shared data, another agency) may still see it
     const draft = await run.look.dataset(input.id);
     if (draft && !(draft.state === 'published' && draft.accessLevel === 'open') && (run.caller.system || may.readDataset(run.caller.user, draft))) {

@@ -11,6 +11,7 @@ import { log } from './log.ts';
 import { systemCaller } from './actions/index.ts';
 import { deliverOutbox, smtpTransport } from './freshness/mailer.ts';
 import { localDate } from './freshness/due.ts';
+import { MirrorScheduler, runMirror, type MirrorProgress, type MirrorStats } from './mirror/run.ts';
 
 /** The command-line entry points' work; scripts/ only call these. */
 
@@ -64,7 +65,12 @@ export async function start(): Promise<void> {
 
 /** Serves the built site, the workspace and the API; runs the update check daily (UTC+7) and rebuilds when statuses change. */
 export async function serve(portal: Portal, serverEntry: string | null = latestServerEntry()) {
-  const publisher = new Publisher(async () => { await publish(portal); await build(portal); });
+  const mirror = portal.config.mirror ? new MirrorScheduler(() => mirrorOnce(portal)) : null;
+  const publisher = new Publisher(async () => {
+    await publish(portal);
+    if (portal.config.buildSite) await build(portal);
+    mirror?.request(); // the national portal follows, never holding the publish back
+  });
   portal.onChanged((reasons) => publisher.request(reasons.join(', ')));
   let astroHandler = null;
   if (serverEntry) {
@@ -94,9 +100,17 @@ export async function serve(portal: Portal, serverEntry: string | null = latestS
   await tick().catch((err) => log('freshness', `lỗi: ${(err as Error).stack}`));
   const timer = setInterval(() => { tick().catch((err) => log('freshness', `lỗi: ${(err as Error).stack}`)); }, 15 * 60_000);
   timer.unref();
+  let mirrorTimer: NodeJS.Timeout | undefined;
+  if (mirror) {
+    mirror.request();
+    mirrorTimer = setInterval(() => mirror.request(), portal.config.mirror!.intervalMinutes * 60_000);
+    mirrorTimer.unref();
+  }
 
   const stop = async () => {
     clearInterval(timer);
+    clearInterval(mirrorTimer);
+    await mirror?.idle();
     await server.close();
     await publisher.idle();
     await portal.close();
@@ -105,6 +119,12 @@ export async function serve(portal: Portal, serverEntry: string | null = latestS
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   return server;
+}
+
+/** One run of the mirror to the national portal (MIRROR_URL), as the server and `npm run mirror` do it. */
+export function mirrorOnce(portal: Portal, opts: { dryRun?: boolean; progress?: (p: MirrorProgress) => void } = {}): Promise<MirrorStats> {
+  if (!portal.config.mirror) throw new Error('Chưa cấu hình MIRROR_URL và MIRROR_TOKEN (cổng dữ liệu quốc gia).');
+  return runMirror({ cfg: portal.config.mirror, snapshot: portal.snapshot, actions: portal.actions, siteUrl: portal.config.siteUrl, ...opts });
 }
 
 /** Runs one command with an open portal and a clear exit code. */

@@ -99,7 +99,7 @@ describe('units\u2019 workspace end to end', () => {
     await noAxeViolations(page);
     // someone guessing at a username: the admin's lock page lists it
     for (let i = 0; i < 5; i++) await fetch(`${server.url}/workspace/sign-in/`, { method: 'POST', redirect: 'manual', headers: { origin: server.url }, body: new URLSearchParams({ username: 'ke.la', password: `doan-${i}` }) });
-    for (const p of ['/workspace/admin/units/', '/workspace/admin/report/', '/workspace/admin/sign-in-locks/']) {
+    for (const p of ['/workspace/admin/units/', '/workspace/admin/report/', '/workspace/admin/sign-in-locks/', '/workspace/admin/mirror/']) {
       await page.goto(`${server.url}${p}`);
       await noAxeViolations(page);
     }

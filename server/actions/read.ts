@@ -4,6 +4,7 @@ import { NotFound } from './errors.ts';
 import { bool, int, ref, str, z } from './params.ts';
 import { groupDict, organizationDict, packageDict, resourceDict, ckanTime } from '../formats/ckan.ts';
 import { draftPackageDict } from './drafts.ts';
+import { organizationByRef } from '../catalog/datasets.ts';
 import type { LoadedSnapshot } from '../publish/reader.ts';
 import { cachedPackageDict } from './dict-cache.ts';
 
@@ -30,9 +31,10 @@ export const packageShow = defineAction({
     const summary = snap && (snap.bySlug.get(input.id) ?? snap.byId.get(input.id));
     const dict = summary ? cachedPackageDict(run, snap, summary.slug) : null;
     if (dict) return dict;
-    // not public: its unit (or, for shared data, another agency) may still see it
+    // not in the snapshot: not public (its unit, or for shared data another agency, may still see it),
+    // or published a moment ago and not yet in the snapshot (its writer reads what it wrote)
     const draft = await run.look.dataset(input.id);
-    if (draft && !(draft.state === 'published' && draft.accessLevel === 'open') && (run.caller.system || may.readDataset(run.caller.user, draft))) {
+    if (draft && (run.caller.system || may.readDataset(run.caller.user, draft))) {
       return draftPackageDict(run.db, draft.id, run.services.siteUrl);
     }
     throw notFound('Dataset');
@@ -100,7 +102,12 @@ export const organizationShow = defineAction({
   async handler(run, input) {
     const s = snapshotOf(run);
     const o = s.catalog.organizations.find((x) => x.slug === input.id || x.id === input.id);
-    if (!o) throw notFound('Organization');
+    if (!o) {
+      // created a moment ago and not yet in the snapshot: units are public, so its dict comes from the catalogue
+      const fresh = await organizationByRef(run.db, input.id);
+      if (!fresh) throw notFound('Organization');
+      return organizationDict({ id: fresh.id, createdAt: fresh.createdAt.toISOString(), slug: fresh.slug, title: fresh.title, titleEn: fresh.titleEn, description: fresh.description, identifierCode: fresh.identifierCode, parent: null, contactEmail: fresh.contactEmail, website: fresh.website, datasetCount: 0 }, run.services.siteUrl);
+    }
     const dict: Record<string, unknown> = { ...organizationDict(o, run.services.siteUrl), users: [], groups: [], extras: [], num_followers: 0 };
     if (input.include_datasets) {
       dict.packages = s.catalog.datasets.filter((d) => d.organization === o.slug).slice(0, 10).map((d) => packageDict(run.services.snapshot.dataset(d.slug)!, s.catalog, run.services.siteUrl));

@@ -23,10 +23,12 @@ export async function seed(portal: Portal): Promise<SeedResult[]> {
   return results;
 }
 
-/** Writes the snapshot, and marks the changes it holds as published. */
-export async function publish(portal: Portal) {
+/** Writes the snapshot, and marks the changes it holds as published (`markAfter` runs first: the site build). */
+export async function publish(portal: Portal, markAfter?: () => Promise<unknown>) {
   const upTo = await pendingUpTo(portal.database.db);
   const result = await writeSnapshot(portal.database.db, portal.store, { dataDir: portal.config.dataDir, siteUrl: portal.config.siteUrl });
+  await markAfter?.();
+  // only once the site shows them: a process killed before this leaves them for the next publish
   if (upTo !== null) await markPublished(portal.database.db, upTo);
   return result;
 }
@@ -45,7 +47,8 @@ export async function ensureAdmin(portal: Portal): Promise<void> {
 
 /** `npm run check-updates`: the quarterly-update check, then delivery of queued reminders. */
 export async function checkUpdates(portal: Portal, trigger: 'command' | 'schedule' = 'command') {
-  const result = await portal.actions.call('freshness_check_run', systemCaller(trigger === 'schedule' ? 'schedule' : 'cli'), { trigger });
+  const result = await portal.actions.call('freshness_check_run', systemCaller(trigger === 'schedule' ? 'schedule' : 'cli'), { trigger, ...(trigger === 'schedule' ? { once_a_day: true } : {}) });
+  if (result.skipped) return { ...result, mail: { sent: 0, failed: 0, waiting: 0 } };
   const mail = await deliverOutbox(portal.database.db, await smtpTransport(portal.config.smtpUrl), portal.config.mailFrom);
   if (!portal.config.smtpUrl) log('mail', `chưa cấu hình SMTP_URL: ${mail.waiting} thư nhắc chờ trong hộp thư đi (hiển thị trong khu làm việc)`);
   return { ...result, mail };
@@ -65,11 +68,23 @@ export async function start(): Promise<void> {
 
 /** Serves the built site, the workspace and the API; runs the update check daily (UTC+7) and rebuilds when statuses change. */
 export async function serve(portal: Portal, serverEntry: string | null = latestServerEntry()) {
-  const mirror = portal.config.mirror ? new MirrorScheduler(() => mirrorOnce(portal)) : null;
-  const publisher = new Publisher(async () => {
-    await publish(portal);
-    if (portal.config.buildSite) await build(portal);
-    mirror?.request(); // the national portal follows, never holding the publish back
+  const db = portal.database;
+  // one mirror run at a time across the processes sharing the database
+  const mirror = portal.config.mirror ? new MirrorScheduler(async () => {
+    const r = await db.tryLock('portal:mirror', () => mirrorOnce(portal));
+    return r.locked ? r.value : { created: 0, updated: 0, deleted: 0, unchanged: 0, failed: 0, pending: 0 };
+  }) : null;
+  const publisher = new Publisher({
+    tryLock: (fn) => db.tryLock('portal:publish', fn),
+    pending: async () => (await pendingUpTo(db.db)) !== null,
+    // several processes on one PostgreSQL look at the shared queue; the embedded database has one process
+    pollMs: db.kind === 'postgres' ? 2000 : 0,
+    rebuild: async (force) => {
+      if (!force && (await pendingUpTo(db.db)) === null) return false;
+      await publish(portal, async () => { if (portal.config.buildSite) await build(portal); });
+      mirror?.request(); // the national portal follows, never holding the publish back
+      return true;
+    },
   });
   portal.onChanged((reasons) => publisher.request(reasons.join(', ')));
   let astroHandler = null;
@@ -91,10 +106,13 @@ export async function serve(portal: Portal, serverEntry: string | null = latestS
     const today = localDate(new Date());
     if (today === lastDay) return;
     lastDay = today;
-    const r = await checkUpdates(portal, 'schedule');
+    // once a day across the processes sharing the database: the first to take the lock runs it
+    const ran = await db.tryLock('portal:daily-check', () => checkUpdates(portal, 'schedule'));
+    if (!ran.locked || ran.value.skipped) return;
+    const r = ran.value;
     const counts = JSON.stringify(r.counts);
     // statuses on the static pages move with the calendar: rebuild when a dataset changed status
-    if (lastCounts && counts !== lastCounts) publisher.request('trạng thái cập nhật thay đổi theo ngày');
+    if (lastCounts && counts !== lastCounts) publisher.request('trạng thái cập nhật thay đổi theo ngày', true);
     lastCounts = counts;
   };
   await tick().catch((err) => log('freshness', `lỗi: ${(err as Error).stack}`));
@@ -108,6 +126,7 @@ export async function serve(portal: Portal, serverEntry: string | null = latestS
   }
 
   const stop = async () => {
+    publisher.stop();
     clearInterval(timer);
     clearInterval(mirrorTimer);
     await mirror?.idle();

@@ -240,3 +240,14 @@ export const mirrorState = pgTable('mirror_state', {
   lastError: text('last_error'),
   attempts: integer('attempts').notNull().default(0),
 });
+
+/**
+ * Results of a form post kept for the page the browser is redirected to (post/redirect/get), bound to
+ * the session that made them. In the database, so the redirect may land on another server process.
+ */
+export const flashMessages = pgTable('flash_messages', {
+  id: text('id').primaryKey(),
+  sessionId: uuid('session_id').notNull(),
+  value: jsonb('value').$type<unknown>().notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+});

@@ -58,6 +58,8 @@ export interface SnapshotOrganization {
 
 export interface SnapshotDatasetSummary {
   id: string; createdAt: string;
+  /** sha256 of the dataset's document in the shared objects/ folder (absent: datasets/<slug>.json in the snapshot) */
+  doc?: string;
   slug: string; title: string; notes: string; organization: string; tags: string[]; topics: string[]; formats: string[];
   licenseId: string; updateFrequency: string; modifiedAt: string; lastUpdatedAt: string | null; publishedAt: string | null; isSample: boolean;
   nextDueDate: string | null; freshness: FreshnessStatus;
@@ -65,6 +67,8 @@ export interface SnapshotDatasetSummary {
 
 export interface SnapshotCatalog {
   format: number;
+  /** the blob store, relative to the snapshot folder (absent: the snapshot's own files/) */
+  blobs?: string;
   generatedAt: string;
   siteUrl: string;
   organizations: SnapshotOrganization[];

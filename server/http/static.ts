@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { securityHeaders } from './headers.ts';
+import { currentView, resolveInView } from '../publish/site-view.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
@@ -82,12 +83,8 @@ export function serveStatic(siteLink: string, opts: { frameAncestors?: string } 
     if (req.method !== 'GET' && req.method !== 'HEAD') return text(405, 'Phương thức không được hỗ trợ', { allow: 'GET, HEAD' });
     const parsed = parseRequestPath(req.url);
     if (!parsed) return text(400, 'Địa chỉ không hợp lệ');
-    let root: string;
-    try {
-      root = path.join(fs.realpathSync(siteLink), 'client');
-    } catch {
-      return text(503, 'Trang đang được dựng, vui lòng thử lại sau ít giây.', { 'retry-after': '10' });
-    }
+    const view = currentView(siteLink);
+    if (!view) return text(503, 'Trang đang được dựng, vui lòng thử lại sau ít giây.', { 'retry-after': '10' });
     let segments = parsed.segments;
     let vary = 'Accept-Encoding';
     // DCAT-AP: /dataset/<name>/ answers Turtle, JSON-LD or RDF/XML to a client that asks for it (ckanext-dcat's content negotiation),
@@ -102,24 +99,26 @@ export function serveStatic(siteLink: string, opts: { frameAncestors?: string } 
     const page = /^catalog\.(ttl|jsonld|rdf)$/.exec(segments.join('/'));
     const pageNumber = page ? Number(new URLSearchParams(parsed.query).get('page') ?? 1) : 1;
     if (page && Number.isInteger(pageNumber) && pageNumber > 1) segments = ['catalog', 'page', `${pageNumber}.${page[1]}`];
-    let file = path.join(root, ...segments);
-    if (file !== root && !file.startsWith(root + path.sep)) return text(400, 'Địa chỉ không hợp lệ');
-    let stat = statOrNull(file);
-    if (stat?.isDirectory()) {
+    // the segments passed the name checks of parseRequestPath: no '..', no separators
+    let rel = segments.join('/');
+    let found = resolveInView(view, rel);
+    if (found?.kind === 'dir') {
       if (!parsed.trailingSlash && parsed.segments.length) {
         res.writeHead(301, { location: pathLocation(parsed.segments, true, parsed.query) }).end();
         return;
       }
-      file = path.join(file, 'index.html');
-      stat = statOrNull(file);
+      rel = rel ? `${rel}/index.html` : 'index.html';
+      found = resolveInView(view, rel);
     }
-    if (!stat?.isFile()) {
-      const notFound = path.join(root, '404.html');
+    if (found?.kind !== 'file') {
+      const notFound = resolveInView(view, '404.html');
       res.writeHead(404, { 'content-type': TYPES['.html']! });
-      if (req.method === 'HEAD' || !fs.existsSync(notFound)) res.end();
-      else fs.createReadStream(notFound).pipe(res);
+      if (req.method === 'HEAD' || notFound?.kind !== 'file') res.end();
+      else fs.createReadStream(notFound.path).pipe(res);
       return;
     }
+    const file = found.path;
+    const stat = found;
     const ext = path.extname(file).toLowerCase();
     const download = parsed.segments.includes('download');
     const headers: Record<string, string> = {
@@ -139,9 +138,9 @@ export function serveStatic(siteLink: string, opts: { frameAncestors?: string } 
       headers.vary = vary;
       for (const enc of ENCODINGS) {
         if (!accepted.has(enc.name)) continue;
-        const s = statOrNull(file + enc.ext);
-        if (!s?.isFile()) continue;
-        body = file + enc.ext;
+        const s = resolveInView(view, rel + enc.ext);
+        if (s?.kind !== 'file') continue;
+        body = s.path;
         size = s.size;
         headers['content-encoding'] = enc.name;
         etag = `${etag.slice(0, -1)}-${enc.name}"`;
@@ -168,12 +167,4 @@ function acceptedEncodings(header: string | string[] | undefined): Set<string> {
     out.add(name);
   }
   return out;
-}
-
-function statOrNull(p: string): fs.Stats | null {
-  try {
-    return fs.statSync(p);
-  } catch {
-    return null;
-  }
 }

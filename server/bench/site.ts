@@ -4,12 +4,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import lunr from 'lunr';
 import { LICENCES, TOPICS, UPDATE_FREQUENCIES } from '../catalog/vocabularies.ts';
-import { buildSearchIndex } from '../publish/search-index.ts';
+import { writeSearchData } from '../publish/search-index.ts';
 import { switchLink } from '../publish/snapshot.ts';
 import type { SnapshotCatalog, SnapshotDataset } from '../contract/snapshot.ts';
-import { search } from '../contract/search.ts';
 import { slugify } from '../contract/text.ts';
 
 const KINDS = ['Danh sách', 'Số liệu', 'Thống kê', 'Bảng giá', 'Danh mục', 'Báo cáo tình hình', 'Kết quả'];
@@ -70,9 +68,7 @@ export function writeSyntheticSnapshot(dir: string, n: number): void {
     topics: TOPICS, licences: LICENCES, frequencies: UPDATE_FREQUENCIES, datasets: summaries,
   };
   fs.writeFileSync(path.join(dir, 'catalog.json'), JSON.stringify(catalog));
-  const idx = buildSearchIndex(catalog);
-  fs.writeFileSync(path.join(dir, 'search-index.json'), JSON.stringify(idx.index));
-  fs.writeFileSync(path.join(dir, 'search-docs.json'), JSON.stringify(idx.docs));
+  writeSearchData(catalog, path.join(dir, 'search'));
 }
 
 const gz = (p: string) => zlib.gzipSync(fs.readFileSync(p), { level: 6 }).length;
@@ -131,17 +127,6 @@ export async function benchSite(sizes: number[]): Promise<void> {
       const build = JSON.parse(out.trim().split('\n').pop()!);
       console.log(`  dựng trang: ${(build.ms / 1000).toFixed(1)} s (${build.pages.toLocaleString('vi-VN')} trang), RSS đỉnh ${build.maxRssMB.toFixed(0)} MB`);
       const client = path.join(fs.realpathSync(path.join(dataDir, 'site')), 'client');
-      const idxFile = path.join(client, 'search-index.json');
-      const docsFile = path.join(client, 'search-docs.json');
-      console.log(`  chỉ mục lunr: ${mb(fs.statSync(idxFile).size)} MB, gzip ${mb(gz(idxFile))} MB; dòng kết quả và bộ lọc: ${mb(fs.statSync(docsFile).size)} MB, gzip ${mb(gz(docsFile))} MB`);
-      t = performance.now();
-      const index = lunr.Index.load(JSON.parse(fs.readFileSync(idxFile, 'utf8')).index);
-      const { docs } = JSON.parse(fs.readFileSync(docsFile, 'utf8')) as { docs: { title: string; tags: string[] }[] };
-      const textOf = (ref: number) => `${docs[ref]!.title} ${docs[ref]!.tags.join(' ')}`;
-      const loadMs = performance.now() - t;
-      const times: number[] = [];
-      for (let round = 0; round < 5; round++) for (const q of QUERIES) { const s = performance.now(); search(index, q, textOf); times.push(performance.now() - s); }
-      console.log(`  tải chỉ mục (Node): ${loadMs.toFixed(0)} ms; truy vấn p50 ${pct(times, 50).toFixed(1)} ms, p95 ${pct(times, 95).toFixed(1)} ms (${QUERIES.length} truy vấn × 5)`);
       const css = gz(path.join(client, 'styles.css'));
       const home = gz(path.join(client, 'index.html'));
       const someDataset = fs.readdirSync(path.join(client, 'dataset')).find((d) => d !== 'index.html')!;

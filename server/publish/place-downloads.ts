@@ -5,6 +5,7 @@ import { linkOrCopy } from './snapshot.ts';
 import { isValidName } from '../catalog/names.ts';
 import { log } from '../log.ts';
 import { dataPackageOf } from '../formats/frictionless.ts';
+import { linkSearchData } from './search-index.ts';
 import type { SnapshotCatalog, SnapshotDataset } from '../contract/snapshot.ts';
 
 /**
@@ -52,7 +53,7 @@ export function placeDownloads(snapshot: string, client: string, siteUrl: string
     for (const r of d.resources) for (const f of [r.downloads.original, r.downloads.csv, r.downloads.json]) files += place(f.url, f.sha256);
     datasets++;
   }
-  for (const f of ['search-index.json', 'search-docs.json']) linkOrCopy(path.join(snapshot, f), path.join(client, f));
+  linkSearchData(snapshot, client, linkOrCopy);
   return { files, datasets };
 }
 

@@ -27,8 +27,12 @@ import { foldVietnamese } from './text.ts';
  */
 
 export const SEARCH_FORMAT = 2;
-/** Datasets per result-row file. */
-export const ROWS_PER = 16;
+/**
+ * Datasets per result-row file. Ties rank by dataset number, so a page of results often sits in a
+ * few files: 32 took 4–7 requests for a page of 20 where 16 took 10–13 (bench:site), for ~1.2 KB
+ * more when results are scattered.
+ */
+export const ROWS_PER = 32;
 /** Words of a query that count (the rest is ignored). */
 export const MAX_WORDS = 12;
 /** Prefix keys are written up to this many letters; a longer prefix typed uses the longest. */
@@ -448,6 +452,8 @@ export function nameUnits(units: SearchUnit[], folded: string[]): NamedUnit[] {
     for (const form of u.forms) {
       const w = form.w;
       const [c0, c1] = form.core;
+      const distinct = distinctive(w, c0, c1);
+      const coreLen = distinct.filter(Boolean).length;
       for (let s = 0; s < k; s++) {
         for (let p = 0; p < w.length; p++) {
           let len = 0;
@@ -456,14 +462,14 @@ export function nameUnits(units: SearchUnit[], folded: string[]): NamedUnit[] {
             || (s + len === k - 1 && (len > 0 || folded[s + len]!.length >= 2) && w[p + len]!.startsWith(folded[s + len]!)))) len++;
           if (!len) continue;
           let core = 0;
-          for (let j = p; j < p + len; j++) if (j >= c0 && j < c1) core++;
+          for (let j = p; j < p + len; j++) if (distinct[j]) core++;
           // one word alone names a unit only when it is the whole distinctive part, typed in full ("kbang", not "kb")
           const whole = folded[s + len - 1] === w[p + len - 1];
-          if (!(c1 > c0 && ((len >= 2 && core >= 1) || (core === c1 - c0 && (len >= 2 || whole))))) continue;
+          if (!(coreLen > 0 && ((len >= 2 && core >= 1) || (core === coreLen && (len >= 2 || whole))))) continue;
           const covered = new Set<number>();
           for (let j = s; j < s + len; j++) covered.add(j);
           folded.forEach((f, j) => { if (w.includes(f)) covered.add(j); });
-          const c = { covered: [...covered].sort((a, b) => a - b), core: core / (c1 - c0) };
+          const c = { covered: [...covered].sort((a, b) => a - b), core: core / coreLen };
           if (!best || c.covered.length > best.covered.length || (c.covered.length === best.covered.length && c.core > best.core)) best = c;
         }
       }
@@ -475,6 +481,16 @@ export function nameUnits(units: SearchUnit[], folded: string[]): NamedUnit[] {
 }
 
 const GENERIC_HEADS = [['so'], ['ubnd'], ['uy', 'ban', 'nhan', 'dan'], ['xa'], ['phuong'], ['thi', 'tran'], ['dac', 'khu']];
+
+/** Which words of a form's distinctive span say something of their own: not "Ủy ban nhân dân" inside "Văn phòng Ủy ban nhân dân". */
+function distinctive(w: string[], c0: number, c1: number): boolean[] {
+  const out = w.map((_, j) => j >= c0 && j < c1);
+  for (const head of GENERIC_HEADS) {
+    if (head.length < 2 && head[0] !== 'ubnd') continue; // "xã", "sở" inside a name are its own words ("Bảo hiểm xã hội")
+    for (let j = c0; j + head.length <= c1; j++) if (head.every((h, k) => w[j + k] === h)) for (let k = 0; k < head.length; k++) out[j + k] = false;
+  }
+  return out;
+}
 
 /**
  * The forms of a unit's name people type: the title as written; "UBND" for "Ủy ban nhân dân" and the

@@ -14,8 +14,12 @@ import { localDate } from '../freshness/due.ts';
  * and sort-<name>.json. Everything is computed from the catalogue's summaries.
  */
 
-/** Raw JSON bytes after which a shard is closed (≈ 3–4× less on the wire with brotli). */
-export const SHARD_BYTES = 24_000;
+/**
+ * Raw JSON bytes after which a shard is closed (brotli sends 5–20× less). Each response also costs
+ * ~750 bytes of headers and a request: at 24 KB a query read 3–4 shards (median), at 64 KB 2–3 for
+ * about the same bytes (bench:site at 10,000 and 100,000).
+ */
+export const SHARD_BYTES = 64_000;
 /** Keyword values the facet file carries (the page shows the 15 most used). */
 const TAG_VALUES = 100;
 const EXCERPT = 120;

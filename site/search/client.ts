@@ -1,5 +1,5 @@
 import {
-  decodeIds, decodeVarints, FACET_NAMES, parseQuery, SearchIndex, searchFile, StaleSearchData,
+  decodeIds, decodeVarints, FACET_NAMES, fold, parseQuery, SearchIndex, searchFile, StaleSearchData,
   type FacetName, type FacetsFile, type NamedUnit, type RowsFile, type SearchMeta, type SearchRow, type ShardFile, type SortFile, type SortName,
 } from '../../server/contract/search.ts';
 
@@ -149,15 +149,27 @@ function allowedBy(d: Data, fx: Facets | null, s: State): Partial<Record<Facet, 
   return out;
 }
 
-const passes = (allowed: Partial<Record<Facet, Uint8Array>>, id: number, except?: Facet) => FACETS.every((f) => f === except || !allowed[f] || allowed[f]![id] === 1);
+function passes(allowed: Partial<Record<Facet, Uint8Array>>, id: number, except?: Facet): boolean {
+  for (const f of FACETS) if (f !== except && allowed[f] && allowed[f]![id] !== 1) return false;
+  return true;
+}
+
+/** Each facet's checkboxes and their count labels, found once. */
+const boxes = new Map(FACETS.map((f) => [f, [...facetForm.querySelectorAll<HTMLInputElement>(`input[name="${f}"]`)].map((box) => ({ box, count: box.closest('li')!.querySelector<HTMLElement>('.count')! }))]));
 
 function counts(d: Data, fx: Facets | null, ranked: Uint32Array, allowed: Partial<Record<Facet, Uint8Array>>, s: State) {
   const n = d.meta.n;
+  const inRanked = new Uint8Array(n);
+  for (const id of ranked) inRanked[id] = 1;
+  const filtered = FACETS.filter((f) => allowed[f]);
   for (const f of FACETS) {
     if (f !== 'org' && !fx) continue;
     // each facet counts the matches of the query and of every other facet (disjunctive)
-    const mask = new Uint8Array(n);
-    for (const id of ranked) if (passes(allowed, id, f)) mask[id] = 1;
+    let mask = inRanked;
+    if (filtered.some((g) => g !== f)) {
+      mask = new Uint8Array(n);
+      for (const id of ranked) if (passes(allowed, id, f)) mask[id] = 1;
+    }
     const count = new Map<string, number>();
     if (f === 'org') {
       for (const u of d.meta.units) {
@@ -172,20 +184,22 @@ function counts(d: Data, fx: Facets | null, ranked: Uint32Array, allowed: Partia
         count.set(v, c);
       });
     }
-    for (const box of facetForm.querySelectorAll<HTMLInputElement>(`input[name="${f}"]`)) {
+    for (const { box, count: label } of boxes.get(f)!) {
       box.checked = s.filters[f].includes(box.value);
-      box.closest('li')!.querySelector('.count')!.textContent = `(${num(count.get(box.value) ?? 0)})`;
+      const text = `(${num(count.get(box.value) ?? 0)})`;
+      if (label.textContent !== text) label.textContent = text;
     }
   }
 }
 
 // —— rendering ——
 
+/** The text with the words the query matched marked: whole words, and the last one as a prefix. */
 function highlighted(text: string, terms: string[]): Node[] {
   const last = terms.length - 1;
-  return text.split(/([\p{L}\p{N}]+)/u).map((part) => {
-    const f = parseQuery(part).folded[0];
-    if (f && terms.some((t, i) => (i === last ? f.startsWith(t) : f === t))) {
+  return text.split(/([\p{L}\p{N}]+)/u).map((part, i) => {
+    const f = i % 2 ? fold(part.toLowerCase()) : '';
+    if (f && terms.some((t, j) => (j === last ? f.startsWith(t) : f === t))) {
       const m = document.createElement('mark');
       m.textContent = part;
       return m;
@@ -241,6 +255,7 @@ async function render(state: State, retry = true): Promise<void> {
   writeState(state);
   const mine = ++seq;
   if (!isActive(state)) {
+    facetForm.removeAttribute('aria-busy');
     results.hidden = true;
     unitBox.hidden = true;
     pager.replaceChildren();
@@ -249,6 +264,7 @@ async function render(state: State, retry = true): Promise<void> {
     return;
   }
   status.textContent = ui.searching;
+  facetForm.setAttribute('aria-busy', 'true'); // until every count is up to date
   try {
     const d = await load();
     const q = parseQuery(state.q);
@@ -262,14 +278,13 @@ async function render(state: State, retry = true): Promise<void> {
     const found = q.typed.length ? d.index.search(q) : null;
     const ranked = found ? found.ids : Uint32Array.from({ length: d.meta.n }, (_, i) => i);
     const allowed = allowedBy(d, fx, state);
-    let hits = Array.from(ranked).filter((id) => passes(allowed, id));
+    let hits = FACETS.some((f) => allowed[f]) ? Array.from(ranked).filter((id) => passes(allowed, id)) : Array.from(ranked);
     if (sortKey) hits = hits.map((id, i) => ({ id, i })).sort((a, b) => sortKey[b.id]! - sortKey[a.id]! || a.i - b.i).map((x) => x.id);
     const pages = Math.max(1, Math.ceil(hits.length / PAGE_SIZE));
     const page = Math.min(state.page, pages);
     const shown = hits.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
     const rows = await Promise.all(shown.map((id) => row(d, id)));
     if (mine !== seq) return;
-    const units = new Map(d.meta.units.map((u) => [u.slug, u]));
     const unitOf = (id: number) => d.meta.units.find((u) => id >= u.from && id < u.to);
     results.replaceChildren(...rows.map(([slug, title, formats, updated, st, excerpt], i) => {
       const li = el('li');
@@ -285,7 +300,7 @@ async function render(state: State, retry = true): Promise<void> {
       const meta = el('ul');
       meta.className = 'meta';
       const u = unitOf(shown[i]!);
-      const unit = el('li', (u && (ui.org[u.slug] ?? units.get(u.slug)?.title)) ?? '');
+      const unit = el('li', (u && (ui.org[u.slug] ?? u.title)) ?? '');
       if (en && u && !ui.org[u.slug]) unit.lang = 'vi';
       meta.append(unit);
       for (const text of [`${ui.updated}: ${dateVi(updated)}`, formats, ui.status[st] ?? st]) meta.append(el('li', text));
@@ -305,12 +320,15 @@ async function render(state: State, retry = true): Promise<void> {
       if (mine !== seq) return;
       counts(d, later, ranked, allowedBy(d, later, state), state);
     }
+    facetForm.removeAttribute('aria-busy');
   } catch (err) {
     if (err instanceof StaleSearchData && retry) {
       data = undefined; // published again meanwhile: start from the new meta
       return render(state, false);
     }
-    if (mine === seq) status.textContent = `${ui.noResults}${state.q ? fill(ui.resultsFor, { q: state.q }) : ''}`;
+    if (mine !== seq) return;
+    status.textContent = `${ui.noResults}${state.q ? fill(ui.resultsFor, { q: state.q }) : ''}`;
+    facetForm.removeAttribute('aria-busy');
     console.error(err);
   }
 }
@@ -320,11 +338,22 @@ function stateFromForm(): State {
   return { q: input.value, filters, sort: sortSelect.value, page: 1 };
 }
 
+// as you type: the first key searches at once, then at most one search per 100 ms, and always the last input
 let timer: ReturnType<typeof setTimeout> | undefined;
+let pending = false;
+const typed = () => {
+  if (timer) { pending = true; return; }
+  void render(stateFromForm());
+  const tick = () => {
+    timer = pending ? setTimeout(tick, 100) : undefined;
+    if (pending) { pending = false; void render(stateFromForm()); }
+  };
+  timer = setTimeout(tick, 100);
+};
 // the meta (a few KB) as soon as the visitor reaches for the search box
 for (const ev of ['focus', 'pointerdown'] as const) input.addEventListener(ev, () => void load().catch(() => { data = undefined; }), { once: true });
-input.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(() => void render(stateFromForm()), 100); });
-input.form?.addEventListener('submit', (e) => { e.preventDefault(); clearTimeout(timer); void render(stateFromForm()); });
+input.addEventListener('input', typed);
+input.form?.addEventListener('submit', (e) => { e.preventDefault(); pending = false; void render(stateFromForm()); });
 facetForm.addEventListener('change', () => void render(stateFromForm()));
 facetForm.addEventListener('submit', (e) => { e.preventDefault(); void render(stateFromForm()); });
 

@@ -135,6 +135,9 @@ UNITS.find((u) => u.slug === 'so-nong-nghiep-va-moi-truong')!.items.push('Diện
 UNITS.find((u) => u.slug === 'so-giao-duc-va-dao-tao')!.items.push('Trường phổ thông dân tộc nội trú xã Đak Đoa', 'Trường tiểu học xã Chư Sê');
 UNITS.find((u) => u.slug === 'so-y-te')!.items.push('Trung tâm y tế khu vực Đak Đoa', 'Trung tâm y tế khu vực Đak Pơ');
 
+/** The units (slug, title, English title), for catalogues that borrow them. */
+export const REALISTIC_UNITS = UNITS.map(({ slug, title, titleEn }) => ({ slug, title, titleEn }));
+
 export interface RealisticDataset { slug: string; title: string; organization: string; tags: string[]; notes: string; topics: string[] }
 
 /** The datasets, deterministic. */

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import lunr from 'lunr';
-import { search, toSearchDoc, words } from '../server/contract/search.ts';
-import { buildIndex } from '../server/publish/search-index.ts';
+import { canonicalTone, decodeIds, decodeVarints, encodeIds, encodeVarints, words } from '../server/contract/search.ts';
 import { foldVietnamese } from '../server/contract/text.ts';
+import { catalogOf, searchInMemory, summary } from './helpers/search-memory.ts';
 
 const docs = [
   'Dân số trung bình theo xã, phường',
@@ -12,8 +11,8 @@ const docs = [
   'Đường giao thông nông thôn',
   'Số liệu do Sở Tài chính công bố',
 ];
-const index = buildIndex(docs.map((t, i) => toSearchDoc(i, { title: t, tags: '' })));
-const titles = (q: string) => search(index, q, (ref) => docs[ref]!).map((r) => docs[r.ref]);
+const search = searchInMemory(catalogOf(docs.map((title, i) => summary({ title }, i))));
+const titles = search.titles;
 
 describe('Vietnamese folding', () => {
   it('removes tones and vowel marks and maps đ to d, which Unicode normalisation alone leaves', () => {
@@ -22,6 +21,10 @@ describe('Vietnamese folding', () => {
   });
   it('splits on punctuation and keeps Vietnamese letters whole (no trimming of ữ)', () => {
     expect(words('Dữ liệu: dân số, 2025–2029')).toEqual(['dữ', 'liệu', 'dân', 'số', '2025', '2029']);
+  });
+  it('puts the tone mark where the new spelling puts it, so both spellings are the same exact form', () => {
+    expect(['hoà', 'thuỷ', 'khoẻ', 'quả', 'quý', 'hòa', 'thuế', 'huỳnh'].map(canonicalTone)).toEqual(['hòa', 'thủy', 'khỏe', 'quả', 'quý', 'hòa', 'thuế', 'huỳnh']);
+    expect(words('Thuỷ lợi Hoà Bình')).toEqual(['thủy', 'lợi', 'hòa', 'bình']);
   });
 });
 
@@ -46,8 +49,18 @@ describe('catalogue search', () => {
     expect(titles('đường')[0]).toBe('Đường giao thông nông thôn');
     expect(titles('dương')[0]).toBe('Dương lịch và âm lịch các ngày lễ');
   });
-  it('survives serialisation: the browser loads the index as JSON without registering anything', () => {
-    const loaded = lunr.Index.load(JSON.parse(JSON.stringify(index)));
-    expect(search(loaded, 'dan so').map((r) => docs[r.ref])).toEqual(['Dân số trung bình theo xã, phường']);
+  it('survives serialisation: every file is plain JSON the browser parses as it is', () => {
+    for (const [, text] of search.files) expect(() => JSON.parse(text)).not.toThrow();
+    expect(titles('dan so')).toEqual(['Dân số trung bình theo xã, phường']);
+  });
+});
+
+describe('postings', () => {
+  it('writes numbers as base-64 varints and dataset numbers as deltas, and reads them back', () => {
+    const values = [0, 1, 31, 32, 1023, 1024, 2 ** 20 - 1, 5];
+    expect([...decodeVarints(encodeVarints(values))]).toEqual(values);
+    const ids = [0, 1, 2, 3, 90, 91, 100_000];
+    expect([...decodeIds(encodeIds(ids))]).toEqual(ids);
+    expect(encodeIds([0, 1, 2, 3])).toBe('BBBB'); // a dense list is a run of one letter
   });
 });

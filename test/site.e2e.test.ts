@@ -84,13 +84,16 @@ describe('public site end to end', () => {
     const fetched: string[] = [];
     page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
     await page.goto(`${server.url}/dataset/`);
-    expect(fetched).not.toContain('/search-index.json');
+    expect(fetched.filter((p) => p.startsWith('/search/'))).toEqual([]);
     await page.locator('#search-q').pressSequentially('truong trung h', { delay: 20 });
     const results = page.locator('#search-results');
     await expect.poll(() => results.getByRole('link').first().textContent(), POLL).toBe('Danh sách trường trung học phổ thông năm học 2025–2026');
     await expect.poll(() => results.getByRole('link').count(), POLL).toBe(1);
     expect(await results.locator('mark').first().textContent()).toBe('trường');
-    expect(fetched).toContain('/search-index.json');
+    // the meta, the shards of the words typed and the rows shown; facet postings only after the results
+    expect(fetched).toContain('/search/meta.json');
+    expect(fetched.some((p) => p.startsWith('/search/t/'))).toBe(true);
+    expect(fetched.some((p) => p.startsWith('/search/rows/'))).toBe(true);
     // the results of a shorter prefix may already look final: wait for the last keystroke's render to reach the URL
     await expect.poll(() => new URL(page.url()).searchParams.get('q'), POLL).toBe('truong trung h');
     await page.goto(`${server.url}/dataset/?q=${encodeURIComponent('xe buyt')}`);
@@ -241,7 +244,7 @@ describe('public site end to end', () => {
   });
 
   it('serves precompressed pages and search data, and caches hashed assets for good', async () => {
-    for (const p of ['/', '/dataset/', '/search-docs.json']) {
+    for (const p of ['/', '/dataset/', '/search/meta.json']) {
       const res = await fetch(`${server.url}${p}`, { headers: { 'accept-encoding': 'br, gzip' } });
       expect(res.headers.get('content-encoding'), p).toBe('br');
       expect(res.headers.get('vary')).toBe('Accept-Encoding');

@@ -1,85 +1,549 @@
-import type lunr from 'lunr';
 import { foldVietnamese } from './text.ts';
 
 /**
- * Vietnamese search over the catalogue, shared by the index builder (at publish) and the browser.
- * Folding happens here, before lunr sees any text, and lunr's pipelines are emptied: its trimmer
- * cuts accented letters (dữ → d), its English stop words delete folded syllables (số → so) and its
- * stemmer mangles them. Only the folded words are indexed (what matches); an exact-accent match is
- * ranked first afterwards, on the result's own text, which costs nothing to download (bench:site:
- * indexing titles a second time with accents made the index a third bigger).
+ * Vietnamese search over the catalogue: one module for the index builder (publish), the browser's
+ * search and the CKAN API's package_search `q`, so all three match and rank alike.
+ *
+ * The index is a hand-written inverted index (bench:site: lunr's was 3–5× larger, and it could be
+ * neither split nor told about syllable pairs). Its keys live in one sorted space:
+ *   `dat`      a folded syllable                          (đất, đặt, đạt → dat; đ = d)
+ *   `dat dai`  two syllables side by side, in that order   (Vietnamese words are mostly syllable pairs)
+ *   `da*`      every longer syllable starting with `da`    (the last word typed is still a prefix)
+ * Each key holds postings: dataset numbers (delta-coded) with flags for the fields it is in (title,
+ * keywords, description) and which accented form the dataset has (`v`: ["đất", "đặt", …]), so exact
+ * accents rank first without a second index. Postings are written as base-64 varint strings in JSON.
+ * The keys, in order, are cut into shards of a few KB (`meta.json` lists each shard's first key); the
+ * browser fetches only the shards holding the keys of the words typed.
+ * Datasets are numbered unit by unit (then by title), so a unit is a range of numbers: a query that
+ * names a unit ("sở y tế", "ubnd xa ia ly", "cong an tinh") matches the unit's datasets without any
+ * posting, and the unit facet counts ranges. Result rows (`rows/<n>.json`, ROWS_PER datasets each) are
+ * fetched only for the results shown; facet postings (`facets.json`) and sort keys (`sort-*.json`)
+ * only when counts, filters or another order need them.
+ *
+ * Ranking, most important first: the datasets of a unit the query names; typed accents found exactly
+ * (when the query has accents); typed words side by side as typed (pairs); the last word whole rather
+ * than as a prefix; then the fields each word is in (title 4, keywords 2, description 1, added up and
+ * weighted by rarity). Every word must match (AND), so nonsense lists nothing.
  */
-// Units are not indexed: every unit's name starts with "Sở"/"UBND", so "so" matched every dataset and
-// made the slowest queries (bench:site); the unit facet does that job.
-export const FIELDS = { title: 10, tags: 5 } as const;
-export type Field = keyof typeof FIELDS;
+
+export const SEARCH_FORMAT = 2;
+/**
+ * Datasets per result-row file. Ties rank by dataset number, so a page of results often sits in a
+ * few files: 32 took 4–7 requests for a page of 20 where 16 took 10–13 (bench:site), for ~1.2 KB
+ * more when results are scattered.
+ */
+export const ROWS_PER = 32;
+/** Words of a query that count (the rest is ignored). */
+export const MAX_WORDS = 12;
+/** Prefix keys are written up to this many letters; a longer prefix typed uses the longest. */
+export const MAX_PREFIX = 12;
+
+export const FIELD = { title: 1, tags: 2, notes: 4 } as const;
+// title before keywords before description: 4 > 2 + 1
+const WEIGHT_TITLE = 4;
+const WEIGHT_TAGS = 2;
+const WEIGHT_NOTES = 1;
+const WEIGHT_UNIT = 3;
+const PREFIX_FACTOR = 0.5;
+/** A posting's weight: the sum of its fields' (a word in the title and the keywords is more central than in the title alone). */
+const FIELD_WEIGHT = Array.from({ length: 8 }, (_, m) => (m & 1 ? WEIGHT_TITLE : 0) + (m & 2 ? WEIGHT_TAGS : 0) + (m & 4 ? WEIGHT_NOTES : 0));
+
+// —— words ——
 
 /** Lower-case words of a text, split on anything that is not a letter or digit. */
 export function words(text: string): string[] {
-  return text.normalize('NFC').toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  return text.normalize('NFC').toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean).map(canonicalTone);
+}
+
+/**
+ * Runs of words that stand side by side: separated only by spaces, a hyphen, `&` or `+`. Pairs are
+ * taken inside a run, never across a comma, a colon, a dash or a bracket.
+ */
+export function phrases(text: string): string[][] {
+  const out: string[][] = [];
+  let cur: string[] = [];
+  for (const m of text.normalize('NFC').toLowerCase().matchAll(/([\p{L}\p{N}]+)|([^\p{L}\p{N}]+)/gu)) {
+    if (m[1]) cur.push(canonicalTone(m[1]));
+    else if (!/^[\s\-&+]*$/u.test(m[2]!)) {
+      if (cur.length) out.push(cur);
+      cur = [];
+    }
+  }
+  if (cur.length) out.push(cur);
+  return out;
 }
 
 export const fold = (word: string) => foldVietnamese(word);
 
-export interface SearchDoc { ref: number; [field: string]: string | number }
+/**
+ * The tone mark where the new spelling puts it: "hoà" → "hòa", "thuỷ" → "thủy", "khoẻ" → "khỏe".
+ * Both spellings are common; folding already makes them equal, this makes them the same exact form.
+ */
+export function canonicalTone(word: string): string {
+  const t = /^(.*?)([ou])([aey])([\u0300\u0301\u0303\u0309\u0323])$/u.exec(word.normalize('NFD'));
+  // after q, u belongs to the consonant: "quả", "quý" keep their tone where it is
+  if (!t || t[1]!.endsWith('q')) return word;
+  return `${t[1]}${t[2]}${t[4]}${t[3]}`.normalize('NFC');
+}
 
-export function toSearchDoc(ref: number, parts: Record<Field, string>): SearchDoc {
-  const doc: SearchDoc = { ref };
-  for (const f of Object.keys(FIELDS) as Field[]) {
-    const w = words(parts[f]);
-    doc[`${f}_f`] = w.map(fold).join(' ');
+// —— postings: base-64 varints in a JSON string ——
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const CODE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 64; i++) CODE[ALPHABET.charCodeAt(i)] = i;
+
+/** Non-negative integers as base-64 varints: 5 bits a character, low bits first, 32 = more follows. */
+export function encodeVarints(values: ArrayLike<number>): string {
+  const out: string[] = [];
+  for (let i = 0; i < values.length; i++) {
+    let v = values[i]!;
+    for (;;) {
+      const low = v % 32;
+      v = Math.floor(v / 32);
+      out.push(ALPHABET[v > 0 ? low | 32 : low]!);
+      if (v === 0) break;
+    }
   }
-  return doc;
+  return out.join('');
+}
+
+export function decodeVarints(s: string): Uint32Array {
+  const out = new Uint32Array(s.length);
+  let n = 0;
+  let v = 0;
+  let shift = 1;
+  for (let i = 0; i < s.length; i++) {
+    const c = CODE[s.charCodeAt(i)]!;
+    if (c < 0) throw new Error('search data: bad posting character');
+    v += (c & 31) * shift;
+    if (c & 32) shift *= 32;
+    else {
+      out[n++] = v;
+      v = 0;
+      shift = 1;
+    }
+  }
+  return out.subarray(0, n);
+}
+
+/** Sorted dataset numbers as deltas (the first from -1), so dense lists are runs of one letter. */
+export function encodeIds(ids: ArrayLike<number>): string {
+  const d = new Array<number>(ids.length);
+  let prev = -1;
+  for (let i = 0; i < ids.length; i++) { d[i] = ids[i]! - prev; prev = ids[i]!; }
+  return encodeVarints(d);
+}
+
+export function decodeIds(s: string): Uint32Array {
+  const d = decodeVarints(s);
+  let prev = -1;
+  for (let i = 0; i < d.length; i++) { prev += d[i]!; d[i] = prev; }
+  return d;
+}
+
+// —— files ——
+
+/** `search/meta.json`: what the browser fetches first (a few KB). */
+export interface SearchMeta {
+  format: typeof SEARCH_FORMAT;
+  /** changes with every content: appended to every other file's address (`?v=`), and written in it */
+  build: string;
+  /** datasets */
+  n: number;
+  rowsPer: number;
+  /** the first key of each shard `t/<i>.json`, ascending */
+  shards: string[];
+  units: SearchUnit[];
+}
+
+/** A unit (organisation): its datasets are the numbers [from, to). */
+export interface SearchUnit {
+  slug: string; title: string; from: number; to: number;
+  /** ways of writing its name, folded (title, UBND ↔ Ủy ban nhân dân, initials, English); `core` is the distinctive span [start, end) */
+  forms: { w: string[]; core: [number, number] }[];
+}
+
+/** One key's postings: `p` dataset numbers (delta varints), `f` flags (fields | form index × 8), `v` the accented forms. */
+export interface KeyPostings { p: string; f: string; v?: string[] }
+/** `search/t/<i>.json`: keys in order and their postings, as parallel arrays. */
+export interface ShardFile { build: string; k: string[]; p: string[]; f: string[]; v: (string[] | 0)[] }
+
+/** A result row: slug, title, formats (comma-separated), updated (yyyy-mm-dd), freshness status, excerpt. */
+export type SearchRow = [slug: string, title: string, formats: string, updated: string, status: string, excerpt: string];
+/** `search/rows/<i>.json`: rows of datasets [i × rowsPer, (i + 1) × rowsPer). */
+export interface RowsFile { build: string; rows: SearchRow[] }
+
+export const FACET_NAMES = ['topic', 'tag', 'format', 'license', 'status'] as const;
+export type FacetName = (typeof FACET_NAMES)[number];
+/** `search/facets.json`: for each facet value, the dataset numbers that have it (the unit facet is the units' ranges). */
+export interface FacetsFile { build: string; facets: Record<FacetName, { values: string[]; p: string[] }> }
+
+export const SORTS = ['title', 'updated', 'newest'] as const;
+export type SortName = (typeof SORTS)[number];
+/** `search/sort-<name>.json`: one key per dataset (varints); a larger key sorts first. */
+export interface SortFile { build: string; k: string }
+
+export const searchFile = {
+  meta: 'meta.json',
+  shard: (i: number) => `t/${i}.json`,
+  rows: (i: number) => `rows/${i}.json`,
+  facets: 'facets.json',
+  sort: (s: SortName) => `sort-${s}.json`,
+};
+
+// —— queries ——
+
+export interface Query {
+  /** the words as typed (lower case, canonical tone), at most MAX_WORDS */
+  typed: string[];
+  folded: string[];
+}
+
+export function parseQuery(text: string): Query {
+  const typed = words(text).slice(0, MAX_WORDS);
+  return { typed, folded: typed.map(fold) };
+}
+
+export const pairKey = (a: string, b: string) => `${a} ${b}`;
+export const prefixKey = (p: string) => `${p.slice(0, MAX_PREFIX)}*`;
+const END = '\uffff';
+
+interface Decoded { ids: Uint32Array; flags: Uint32Array; v: string[] }
+
+/** A unit the query names, the query words its name covers, and the tier its datasets rank in. */
+export interface NamedUnit { unit: number; slug: string; title: string; count: number; covered: number[] }
+
+export interface SearchResult {
+  /** dataset numbers, best first */
+  ids: Uint32Array;
+  /** their scores (larger is better), for merging with other sorts */
+  scores: Float64Array;
+  units: NamedUnit[];
 }
 
 /**
- * Every word must match (AND), folded, so "dan so" finds "Dân số" and đ = d; the last word also
- * matches as a prefix while the visitor types ("giao d" → "giáo dục"). A word typed with its
- * accents scores again on the accented fields, so exact-accent matches come first.
+ * The part of the index a process has loaded: the meta and the shards fetched so far. The browser
+ * asks `missing(query)`, fetches those shards and `add`s them; the server reads them from disk.
  */
-// lunr.Query constants (lunr 2.3.9), written out so the browser can load lunr only on the first keystroke
-const PRESENCE = { OPTIONAL: 1, REQUIRED: 2 } as const;
-const WILDCARD = { NONE: 0, TRAILING: 2 } as const;
+export class SearchIndex {
+  private readonly shards = new Map<number, ShardFile>();
+  private readonly decoded = new Map<string, Decoded>();
 
-export function search(index: lunr.Index, query: string, textOf?: (ref: number) => string): { ref: number; score: number }[] {
-  let typed = words(query);
-  if (typed.length === 0) return [];
-  // A one-letter last word ("giao d") would expand to every indexed word starting with that letter,
-  // the slowest lunr query by far (bench:site): match it afterwards on the result's own text instead.
-  const letter = typed.length > 1 && typed[typed.length - 1]!.length === 1 && textOf ? fold(typed.pop()!) : null;
-  const foldedFields = Object.keys(FIELDS).map((f) => `${f}_f`);
-  const results = index.query((q) => {
-    typed.forEach((w, i) => {
-      const last = i === typed.length - 1 && !letter;
-      q.term(fold(w), {
-        fields: foldedFields, presence: PRESENCE.REQUIRED,
-        wildcard: last ? WILDCARD.TRAILING : WILDCARD.NONE,
-      });
-    });
-  });
-  let hits = results.map((r) => ({ ref: Number(r.ref), score: r.score }));
-  if (!textOf) return hits;
-  if (letter) {
-    const startsWord = new RegExp(`(^|[^\\p{L}\\p{N}])${letter}`, 'u');
-    hits = hits.filter((h) => startsWord.test(fold(textOf(h.ref).toLowerCase())));
+  readonly meta: SearchMeta;
+  constructor(meta: SearchMeta) { this.meta = meta; }
+
+  shardOf(key: string): number {
+    const s = this.meta.shards;
+    let lo = 0;
+    let hi = s.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (s[mid]! <= key) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
   }
-  // words typed with their accents: results that contain them exactly come first
-  const accented = typed.filter((w) => fold(w) !== w);
-  if (!accented.length) return hits;
-  const exact = new Map(hits.map((h) => {
-    const own = new Set(words(textOf(h.ref)));
-    return [h.ref, accented.filter((w) => own.has(w)).length];
-  }));
-  return hits.map((h, i) => ({ h, i })).sort((a, b) => exact.get(b.h.ref)! - exact.get(a.h.ref)! || a.i - b.i).map((x) => x.h);
+
+  private shardsIn(lo: string, hi: string): number[] {
+    const out: number[] = [];
+    for (let i = this.shardOf(lo); i < this.meta.shards.length && (i === this.shardOf(lo) || this.meta.shards[i]! < hi); i++) out.push(i);
+    return out;
+  }
+
+  /** Every shard the query reads. */
+  shardsFor(q: Query): number[] {
+    const need = new Set<number>();
+    const k = q.folded.length;
+    q.folded.forEach((f, i) => {
+      need.add(this.shardOf(f));
+      if (i === k - 1) need.add(this.shardOf(prefixKey(f)));
+      if (i < k - 1) {
+        const pair = pairKey(f, q.folded[i + 1]!);
+        if (i + 1 < k - 1) need.add(this.shardOf(pair));
+        else for (const s of this.shardsIn(pair, pair + END)) need.add(s);
+      }
+    });
+    return [...need].sort((a, b) => a - b);
+  }
+
+  missing(q: Query): number[] {
+    return this.shardsFor(q).filter((i) => !this.shards.has(i));
+  }
+
+  add(i: number, file: ShardFile): void {
+    if (file.build !== this.meta.build) throw new StaleSearchData();
+    this.shards.set(i, file);
+  }
+
+  private find(key: string): Decoded | null {
+    const hit = this.decoded.get(key);
+    if (hit) return hit;
+    const file = this.shards.get(this.shardOf(key));
+    if (!file) return null;
+    const at = bisect(file.k, key);
+    if (file.k[at] !== key) return null;
+    const d: Decoded = { ids: decodeIds(file.p[at]!), flags: decodeVarints(file.f[at]!), v: file.v[at] || [key] };
+    this.decoded.set(key, d);
+    return d;
+  }
+
+  /** Keys in [lo, hi) with their postings (from the loaded shards). */
+  private range(lo: string, hi: string): [string, Decoded][] {
+    const out: [string, Decoded][] = [];
+    for (const i of this.shardsIn(lo, hi)) {
+      const file = this.shards.get(i);
+      if (!file) continue;
+      for (let at = bisect(file.k, lo); at < file.k.length && file.k[at]! < hi; at++) out.push([file.k[at]!, this.find(file.k[at]!)!]);
+    }
+    return out;
+  }
+
+  /** Units the query names (see nameUnits), best first. */
+  units(q: Query): NamedUnit[] {
+    return nameUnits(this.meta.units, q.folded);
+  }
+
+  /**
+   * The datasets matching every word of the query, best first. Words must be whole syllables but
+   * the last, which may be a prefix; a unit the query names stands in for the words of its name.
+   */
+  search(q: Query): SearchResult {
+    const n = this.meta.n;
+    const k = q.folded.length;
+    const named = this.units(q);
+    if (k === 0) return { ids: new Uint32Array(0), scores: new Float64Array(0), units: named };
+    const last = k - 1;
+    const hits = new Uint8Array(n); // words matched so far, in order: a dataset stays a candidate while hits = word index
+    const fieldScore = new Float32Array(n);
+    const exact = new Uint8Array(n);
+    const lastWhole = new Uint8Array(n);
+    const tier = new Uint8Array(n);
+    const word = new Float32Array(n); // the current word's best score in each dataset
+    const mark = new Uint8Array(n); // 1 exact accent, 2 whole (not only a prefix)
+    for (const u of named) {
+      const unit = this.meta.units[u.unit]!;
+      tier.fill(Math.min(15, u.covered.length), unit.from, unit.to);
+    }
+    let touched = new Uint32Array(0);
+    for (let i = 0; i < k; i++) {
+      const whole = this.find(q.folded[i]!);
+      const prefix = i === last ? this.find(prefixKey(q.folded[i]!)) : null;
+      const df = Math.max(whole?.ids.length ?? 0, prefix?.ids.length ?? 0, 1);
+      const idf = Math.log(1 + n / df);
+      const accented = q.typed[i] !== q.folded[i];
+      const list: number[] = [];
+      const touch = (d: number, w: number, m: number) => {
+        if (hits[d] !== i) return;
+        if (word[d] === 0) list.push(d);
+        if (w > word[d]!) word[d] = w;
+        mark[d]! |= m;
+      };
+      if (whole) {
+        const form = accented ? whole.v.indexOf(q.typed[i]!) : -1;
+        for (let j = 0; j < whole.ids.length; j++) {
+          const fl = whole.flags[j]!;
+          touch(whole.ids[j]!, idf * FIELD_WEIGHT[fl & 7]!, (form >= 0 && fl >> 3 === form ? 1 : 0) | 2);
+        }
+      }
+      if (prefix) for (let j = 0; j < prefix.ids.length; j++) touch(prefix.ids[j]!, idf * FIELD_WEIGHT[prefix.flags[j]! & 7]! * PREFIX_FACTOR, 0);
+      for (const u of named) {
+        if (!u.covered.includes(i)) continue;
+        const unit = this.meta.units[u.unit]!;
+        for (let d = unit.from; d < unit.to; d++) touch(d, idf * WEIGHT_UNIT, 2);
+      }
+      for (const d of list) {
+        hits[d] = i + 1;
+        fieldScore[d]! += word[d]!;
+        if (mark[d]! & 1) exact[d]!++;
+        if (i === last && mark[d]! & 2) lastWhole[d] = 1;
+        word[d] = 0;
+        mark[d] = 0;
+      }
+      if (i === last) touched = Uint32Array.from(list);
+      if (!list.length) break;
+    }
+    // pairs: the typed words side by side, in the typed order (the last pair may end in a prefix)
+    const pairs = new Uint8Array(n);
+    for (let i = 0; i < last && touched.length; i++) {
+      const a = q.folded[i]!;
+      const key = pairKey(a, q.folded[i + 1]!);
+      const typedPair = pairKey(q.typed[i]!, q.typed[i + 1]!);
+      const accented = typedPair !== key;
+      const idf = Math.log(1 + n / Math.max(1, this.find(a)?.ids.length ?? 1)) + Math.log(1 + n / Math.max(1, this.find(q.folded[i + 1]!)?.ids.length ?? 1));
+      const one = i + 1 < last ? this.find(key) : null;
+      const entries: [string, Decoded][] = i + 1 < last ? (one ? [[key, one]] : []) : this.range(key, key + END);
+      const list: number[] = [];
+      for (const [entryKey, e] of entries) {
+        const form = accented && entryKey === key ? e.v.indexOf(typedPair) : -1;
+        const factor = entryKey === key ? 1 : PREFIX_FACTOR;
+        for (let j = 0; j < e.ids.length; j++) {
+          const d = e.ids[j]!;
+          if (hits[d] !== k) continue;
+          const fl = e.flags[j]!;
+          const w = idf * FIELD_WEIGHT[fl & 7]! * factor;
+          if (word[d] === 0) list.push(d);
+          if (w > word[d]!) word[d] = w;
+          if (form >= 0 && fl >> 3 === form) mark[d] = 1;
+        }
+      }
+      for (const d of list) {
+        pairs[d]!++;
+        fieldScore[d]! += word[d]!;
+        if (mark[d]) exact[d]!++;
+        word[d] = 0;
+        mark[d] = 0;
+      }
+    }
+    // one number per dataset: the tiers above, then the field score; ties go to the lower number
+    const keys = new Float64Array(touched.length);
+    const ID = 2 ** 20;
+    for (let j = 0; j < touched.length; j++) {
+      const d = touched[j]!;
+      keys[j] = rankScore(tier[d]!, exact[d]!, pairs[d]!, lastWhole[d]!, fieldScore[d]!) * ID + (ID - 1 - d);
+    }
+    keys.sort().reverse();
+    const ids = new Uint32Array(keys.length);
+    const scores = new Float64Array(keys.length);
+    for (let j = 0; j < keys.length; j++) {
+      const s = Math.floor(keys[j]! / ID);
+      ids[j] = ID - 1 - (keys[j]! - s * ID);
+      scores[j] = s;
+    }
+    return { ids, scores, units: named };
+  }
 }
 
-/** What a result shows and the facets filter on, without loading the dataset. */
-// Kept small, it is downloaded before the first result: unit names come from `labels`, dates are
-// calendar days in Asia/Ho_Chi_Minh (yyyy-mm-dd), the excerpt is what a result shows.
-export interface SearchEntry {
-  slug: string; title: string; org: string; formats: string[]; updated: string; published: string;
-  excerpt: string; topics: string[]; tags: string[]; license: string; status: string; due: string | null;
+/** Integer score from the ranking tiers (see the top of this module). */
+function rankScore(tier: number, exact: number, pairs: number, lastWhole: number, fields: number): number {
+  return ((((Math.min(tier, 15) * 32 + Math.min(exact, 31)) * 16 + Math.min(pairs, 15)) * 2 + lastWhole) * 16384) + Math.min(16383, Math.round(fields * 16));
 }
-export interface SearchIndexFile { index: object }
-/** Facet labels and result rows: loaded for filtering; the lunr index only when the visitor types. */
-export interface SearchDocsFile { docs: SearchEntry[]; labels: Record<string, Record<string, string>> }
+
+/** Thrown when a file belongs to another build than the meta (a publish happened meanwhile). */
+export class StaleSearchData extends Error {
+  constructor() { super('search data changed: reload meta.json'); }
+}
+
+function bisect(keys: string[], key: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (keys[mid]! < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+// —— units ——
+
+/**
+ * Units whose name the query says. A unit is named by a run of query words that stand, in that
+ * order, in one of its forms — with the last word as a prefix — and either hold two words with at
+ * least one of the distinctive part ("so y", "y te", "cong an", "ubnd xa ia l"), or all of it
+ * ("kbang"). Generic words alone ("so", "tinh gia lai", "ubnd xa") name nothing. Other query words
+ * that stand anywhere in the same form ("ubnd ia ly": ubnd) are covered too.
+ */
+export function nameUnits(units: SearchUnit[], folded: string[]): NamedUnit[] {
+  const k = folded.length;
+  const out: (NamedUnit & { core: number })[] = [];
+  if (!k) return out;
+  units.forEach((u, index) => {
+    let best: { covered: number[]; core: number } | null = null;
+    for (const form of u.forms) {
+      const w = form.w;
+      const [c0, c1] = form.core;
+      const distinct = distinctive(w, c0, c1);
+      const coreLen = distinct.filter(Boolean).length;
+      for (let s = 0; s < k; s++) {
+        for (let p = 0; p < w.length; p++) {
+          let len = 0;
+          while (s + len < k && p + len < w.length && (folded[s + len] === w[p + len]
+            // the last word as a prefix: of one letter only after a whole word of the run ("dak d" → Đak Đoa)
+            || (s + len === k - 1 && (len > 0 || folded[s + len]!.length >= 2) && w[p + len]!.startsWith(folded[s + len]!)))) len++;
+          if (!len) continue;
+          let core = 0;
+          for (let j = p; j < p + len; j++) if (distinct[j]) core++;
+          // one word alone names a unit only when it is the whole distinctive part, typed in full ("kbang", not "kb")
+          const whole = folded[s + len - 1] === w[p + len - 1];
+          if (!(coreLen > 0 && ((len >= 2 && core >= 1) || (core === coreLen && (len >= 2 || whole))))) continue;
+          const covered = new Set<number>();
+          for (let j = s; j < s + len; j++) covered.add(j);
+          folded.forEach((f, j) => { if (w.includes(f)) covered.add(j); });
+          const c = { covered: [...covered].sort((a, b) => a - b), core: core / coreLen };
+          if (!best || c.covered.length > best.covered.length || (c.covered.length === best.covered.length && c.core > best.core)) best = c;
+        }
+      }
+    }
+    if (best) out.push({ unit: index, slug: u.slug, title: u.title, count: u.to - u.from, covered: best.covered, core: best.core });
+  });
+  out.sort((a, b) => b.covered.length - a.covered.length || b.core - a.core || b.count - a.count);
+  return out.map(({ core: _, ...u }) => u);
+}
+
+const GENERIC_HEADS = [['so'], ['ubnd'], ['uy', 'ban', 'nhan', 'dan'], ['xa'], ['phuong'], ['thi', 'tran'], ['dac', 'khu']];
+
+/** Which words of a form's distinctive span say something of their own: not "Ủy ban nhân dân" inside "Văn phòng Ủy ban nhân dân". */
+function distinctive(w: string[], c0: number, c1: number): boolean[] {
+  const out = w.map((_, j) => j >= c0 && j < c1);
+  for (const head of GENERIC_HEADS) {
+    if (head.length < 2 && head[0] !== 'ubnd') continue; // "xã", "sở" inside a name are its own words ("Bảo hiểm xã hội")
+    for (let j = c0; j + head.length <= c1; j++) if (head.every((h, k) => w[j + k] === h)) for (let k = 0; k < head.length; k++) out[j + k] = false;
+  }
+  return out;
+}
+
+/**
+ * The forms of a unit's name people type: the title as written; "UBND" for "Ủy ban nhân dân" and the
+ * other way round; the initials of its parts ("Sở Giáo dục và Đào tạo" → "so gd dt", "so gddt"); the
+ * English title. `generic` holds words most units share ("tỉnh", "gia", "lai", "department"), which
+ * are not distinctive.
+ */
+export function unitForms(title: string, titleEn: string | null, generic: Set<string>): SearchUnit['forms'] {
+  const forms: SearchUnit['forms'] = [];
+  const add = (w: string[]) => {
+    if (!w.length || forms.some((f) => f.w.join(' ') === w.join(' '))) return;
+    let c0 = 0;
+    let c1 = w.length;
+    for (let again = true; again;) {
+      again = false;
+      for (const head of GENERIC_HEADS) {
+        if (c1 - c0 > head.length && head.every((h, j) => w[c0 + j] === h)) { c0 += head.length; again = true; }
+      }
+      if (c1 - c0 > 1 && generic.has(w[c0]!)) { c0++; again = true; }
+    }
+    while (c1 - c0 > 1 && generic.has(w[c1 - 1]!)) c1--;
+    // "… tỉnh Gia Lai": the province after "tỉnh" is not distinctive
+    const t = w.indexOf('tinh', c0 + 1);
+    if (t > c0 && t < c1) c1 = t;
+    forms.push({ w, core: [c0, c1] });
+  };
+  const base = words(title).map(fold);
+  add(base);
+  const joined = ` ${base.join(' ')} `;
+  if (joined.includes(' uy ban nhan dan ')) add(joined.replace(' uy ban nhan dan ', ' ubnd ').trim().split(' '));
+  else if (joined.includes(' ubnd ')) add(joined.replace(' ubnd ', ' uy ban nhan dan ').trim().split(' '));
+  // initials of the distinctive part's pieces: "Giáo dục và Đào tạo" → gd dt, "Văn hóa, Thể thao và Du lịch" → vh tt dl
+  const main = forms[0]!;
+  const starts = new Set<number>();
+  let at = 0;
+  for (const p of phrases(title)) { starts.add(at); at += p.length; }
+  const pieces: string[][] = [];
+  let cur: string[] = [];
+  for (let j = main.core[0]; j < main.core[1]; j++) {
+    if (base[j] === 'va' || (starts.has(j) && cur.length)) {
+      if (cur.length) pieces.push(cur);
+      cur = [];
+      if (base[j] === 'va') continue;
+    }
+    cur.push(base[j]!);
+  }
+  if (cur.length) pieces.push(cur);
+  if (pieces.length >= 2 && pieces.every((p) => p.length >= 2 && p.length <= 3)) {
+    const initials = pieces.map((p) => p.map((x) => x[0]).join(''));
+    const head = main.w.slice(0, main.core[0]);
+    add([...head, ...initials]);
+    add([...head, initials.join('')]);
+  }
+  if (titleEn) add(words(titleEn).map(fold));
+  return forms;
+}

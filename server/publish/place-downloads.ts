@@ -6,6 +6,7 @@ import { isValidName } from '../catalog/names.ts';
 import { log } from '../log.ts';
 import { dataPackageOf } from '../formats/frictionless.ts';
 import { eachDcatFile } from '../formats/files.ts';
+import { linkSearchData } from './search-index.ts';
 import type { SnapshotCatalog, SnapshotDataset } from '../contract/snapshot.ts';
 
 /**
@@ -71,7 +72,7 @@ export function placeDownloads(snapshot: string, client: string, siteUrl: string
     fs.writeFileSync(path.join(client, ...f.path.split('/')), f.body);
     dcat++;
   }
-  for (const f of ['search-index.json', 'search-docs.json']) linkOrCopy(path.join(snapshot, f), path.join(client, f));
+  linkSearchData(snapshot, client, linkOrCopy);
   return { files: files + dcat, datasets };
 }
 

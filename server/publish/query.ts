@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import lunr from 'lunr';
 import type { SnapshotCatalog, SnapshotDatasetSummary } from '../contract/snapshot.ts';
-import { search as matchText } from '../contract/search.ts';
+import { SearchData, searchOrder } from './search-index.ts';
 import type { LoadedSnapshot } from './reader.ts';
 
 /**
@@ -28,8 +27,8 @@ const FACETS: Record<string, (d: Summary) => string[]> = {
 
 interface Prepared {
   list: Summary[];
-  index: number[]; // position of each summary in the catalogue (lunr refs)
-  lunr: lunr.Index | null;
+  /** the site's search data (server/contract/search.ts), and the catalogue position of each of its dataset numbers */
+  search: { data: SearchData; position: number[] } | null;
   sorted: Map<string, Summary[]>;
   labels: Record<string, Map<string, string>>;
   orgIdBySlug: Map<string, string>;
@@ -41,11 +40,8 @@ function prepare(snap: LoadedSnapshot): Prepared {
   let p = cache.get(snap);
   if (p) return p;
   const c = snap.catalog;
-  let index: lunr.Index | null = null;
-  const file = path.join(snap.dir, 'search-index.json');
-  if (fs.existsSync(file)) index = lunr.Index.load((JSON.parse(fs.readFileSync(file, 'utf8')) as { index: object }).index);
   p = {
-    list: c.datasets, index: c.datasets.map((_, i) => i), lunr: index, sorted: new Map(),
+    list: c.datasets, search: openSearch(snap), sorted: new Map(),
     labels: {
       organization: new Map(c.organizations.map((o) => [o.slug, o.title])),
       groups: new Map(c.topics.map((t) => [t.id, t.title])),
@@ -55,6 +51,27 @@ function prepare(snap: LoadedSnapshot): Prepared {
   };
   cache.set(snap, p);
   return p;
+}
+
+/**
+ * The search data the snapshot carries: `q` is matched and ranked by the very code and files the
+ * site's search uses. Dataset numbers follow searchOrder(catalogue); the rows' slugs confirm it.
+ */
+function openSearch(snap: LoadedSnapshot): Prepared['search'] {
+  const dir = path.join(snap.dir, 'search');
+  if (!fs.existsSync(path.join(dir, 'meta.json'))) return null;
+  const data = new SearchData(dir);
+  const c = snap.catalog;
+  let position = searchOrder(c).order;
+  const { n, rowsPer } = data.index.meta;
+  const agrees = position.length === n && [0, Math.floor((n - 1) / rowsPer)].every((chunk) => n === 0 || data.rows(chunk).every(([slug], i) => c.datasets[position[chunk * rowsPer + i]!]?.slug === slug));
+  if (!agrees) {
+    // written by another version of the ordering: read the numbers from the rows themselves
+    const at = new Map(c.datasets.map((d, i) => [d.slug, i]));
+    position = [];
+    for (let chunk = 0; chunk * rowsPer < n; chunk++) for (const [slug] of data.rows(chunk)) position.push(at.get(slug) ?? -1);
+  }
+  return { data, position };
 }
 
 // —— filters: Solr's syntax as CKAN clients write it ——
@@ -197,7 +214,13 @@ export function runQuery(snap: LoadedSnapshot, input: QueryInput, now = new Date
   let scores: Map<number, number> | null = null;
   if (text.trim()) {
     scores = new Map();
-    if (p.lunr) for (const h of matchText(p.lunr, text, (ref) => p.list[ref]!.title)) scores.set(h.ref, h.score);
+    if (p.search) {
+      const r = p.search.data.search(text);
+      for (let j = 0; j < r.ids.length; j++) {
+        const i = p.search.position[r.ids[j]!]!;
+        if (i >= 0) scores.set(i, r.scores[j]!);
+      }
+    }
   }
   let matched: Summary[] = [];
   const scoreOf = new Map<Summary, number>();

@@ -9,7 +9,7 @@ import { slugify } from '../contract/text.ts';
 import { DATASET_FIELDS, defaults, type DatasetMetadata } from '../catalog/fields.ts';
 import { log } from '../log.ts';
 import { insideFolder, isValidName, nameProblem } from '../catalog/names.ts';
-import { buildSearchIndex } from './search-index.ts';
+import { writeSearchData } from './search-index.ts';
 import { freshnessStatus, nextDueDate } from '../freshness/due.ts';
 import type { SnapshotCatalog, SnapshotDataset, SnapshotFile, SnapshotLink, SnapshotResource, SnapshotVersion } from '../contract/snapshot.ts';
 
@@ -190,9 +190,7 @@ export async function writeSnapshot(db: Db, store: BlobStore, opts: { dataDir: s
     if (++linked % 500 === 0) log('publish', `${linked}/${hashes.size} tệp`);
   }
   fs.writeFileSync(path.join(tmp, 'catalog.json'), JSON.stringify(catalog));
-  const search = buildSearchIndex(catalog);
-  fs.writeFileSync(path.join(tmp, 'search-index.json'), JSON.stringify(search.index));
-  fs.writeFileSync(path.join(tmp, 'search-docs.json'), JSON.stringify(search.docs));
+  writeSearchData(catalog, path.join(tmp, 'search'));
   fs.renameSync(tmp, dir);
   switchLink(path.join(opts.dataDir, 'publish'), dir);
   pruneOld(buildsDir, dir, 2);

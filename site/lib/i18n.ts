@@ -96,6 +96,8 @@ const STRINGS = {
   pageOf: [', trang {p}/{n}', ', page {p} of {n}'],
   noResults: ['Không tìm thấy bộ dữ liệu nào', 'No dataset found'],
   pageN: ['Trang {n}', 'Page {n}'],
+  unitSuggestions: ['Đơn vị có tên bạn tìm', 'Publishers matching your search'],
+  unitSuggestion: ['{unit} — {n} bộ dữ liệu', '{unit} — {n} datasets'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type Key = keyof typeof STRINGS;

@@ -1,20 +1,25 @@
-import type lunr from 'lunr';
-import { fold, search, words, type SearchDocsFile, type SearchEntry, type SearchIndexFile } from '../../server/contract/search.ts';
+import {
+  decodeIds, decodeVarints, FACET_NAMES, fold, parseQuery, SearchIndex, searchFile, StaleSearchData,
+  type FacetName, type FacetsFile, type NamedUnit, type RowsFile, type SearchMeta, type SearchRow, type ShardFile, type SortFile, type SortName,
+} from '../../server/contract/search.ts';
 
 /**
  * The dataset list with search as you type, facets with counts, sorting and paging, all kept in
- * the URL so a search can be shared. Result rows are fetched on the first interaction (or when the
- * page opens with parameters); the lunr index only when there is a query. Without JavaScript the
- * page still lists every dataset.
+ * the URL so a search can be shared. What it fetches (format: server/contract/search.ts): meta.json
+ * when the search box is first touched, then only the index shards of the words typed and the result
+ * rows of the page shown; facet postings once results are on screen (or first, when a filter other
+ * than the unit is set); sort keys when another order is chosen. Without JavaScript the page still
+ * lists every dataset.
  */
 const FACETS = ['org', 'topic', 'tag', 'format', 'license', 'status'] as const;
 type Facet = (typeof FACETS)[number];
 const PAGE_SIZE = 20;
-const collator = new Intl.Collator('vi');
+const BASE = '/search/';
 
 const input = document.querySelector<HTMLInputElement>('#search-q')!;
 const status = document.querySelector<HTMLElement>('#search-status')!;
 const results = document.querySelector<HTMLUListElement>('#search-results')!;
+const unitBox = document.querySelector<HTMLElement>('#search-units')!;
 const pager = document.querySelector<HTMLElement>('#search-pages')!;
 const all = document.querySelector<HTMLElement>('#all-datasets')!;
 const facetForm = document.querySelector<HTMLFormElement>('#facets')!;
@@ -24,29 +29,85 @@ facetForm.hidden = false;
 /** The page's language and words, rendered by DatasetSearch.astro (the same script serves /dataset/ and /en/dataset/). */
 interface Ui {
   lang: 'vi' | 'en'; datasetBase: string; updated: string; searching: string; results: string; result1: string; resultsFor: string;
-  pageOf: string; noResults: string; pageN: string; status: Record<string, string>; org: Record<string, string>;
+  pageOf: string; noResults: string; pageN: string; unitSuggestion: string; status: Record<string, string>; org: Record<string, string>;
 }
 const ui = JSON.parse(facetForm.dataset.ui!) as Ui;
 const en = ui.lang === 'en';
 const fill = (template: string, values: Record<string, string | number>) => template.replace(/\{(\w+)\}/g, (_, k: string) => String(values[k]));
 const num = (n: number) => n.toLocaleString(en ? 'en-GB' : 'vi-VN');
 
-let docsFile: Promise<SearchDocsFile> | undefined;
-let lunrIndex: Promise<lunr.Index> | undefined;
-const loadDocs = () => (docsFile ??= fetch('/search-docs.json').then((r) => r.json() as Promise<SearchDocsFile>));
-const loadIndex = () => (lunrIndex ??= Promise.all([import('lunr'), fetch('/search-index.json').then((r) => r.json() as Promise<SearchIndexFile>)])
-  .then(([{ default: l }, data]) => l.Index.load(data.index)));
+// —— the search data, fetched piece by piece ——
 
-const valuesOf = (d: SearchEntry, f: Facet): string[] => {
-  switch (f) {
-    case 'org': return [d.org];
-    case 'topic': return d.topics;
-    case 'tag': return d.tags;
-    case 'format': return d.formats;
-    case 'license': return [d.license];
-    case 'status': return [d.status];
+interface Facets { values: Record<FacetName, string[]>; lists: Record<FacetName, Uint32Array[]> }
+interface Data {
+  meta: SearchMeta; index: SearchIndex;
+  shards: Map<number, Promise<void>>; rows: Map<number, Promise<SearchRow[]>>;
+  facets?: Promise<Facets>; sorts: Map<SortName, Promise<Uint32Array>>;
+}
+let data: Promise<Data> | undefined;
+
+const load = () => (data ??= fetch(`${BASE}${searchFile.meta}`, { cache: 'no-cache' }).then((r) => {
+  if (!r.ok) throw new Error(`search data: ${r.status}`);
+  return r.json() as Promise<SearchMeta>;
+}).then((meta) => ({ meta, index: new SearchIndex(meta), shards: new Map(), rows: new Map(), sorts: new Map() })));
+
+/** A file of the same build as the meta (its address names the build, so caches never mix two publishes). */
+async function part<T extends { build: string }>(d: Data, rel: string): Promise<T> {
+  const r = await fetch(`${BASE}${rel}?v=${d.meta.build}`);
+  if (!r.ok) throw r.status === 404 ? new StaleSearchData() : new Error(`search data: ${r.status}`);
+  const body = (await r.json()) as T;
+  if (body.build !== d.meta.build) throw new StaleSearchData();
+  return body;
+}
+
+function shards(d: Data, need: number[]): Promise<void[]> {
+  return Promise.all(need.map((i) => {
+    let p = d.shards.get(i);
+    if (!p) {
+      p = part<ShardFile>(d, searchFile.shard(i)).then((f) => d.index.add(i, f));
+      p.catch(() => d.shards.delete(i));
+      d.shards.set(i, p);
+    }
+    return p;
+  }));
+}
+
+function row(d: Data, id: number): Promise<SearchRow> {
+  const chunk = Math.floor(id / d.meta.rowsPer);
+  let p = d.rows.get(chunk);
+  if (!p) {
+    p = part<RowsFile>(d, searchFile.rows(chunk)).then((f) => f.rows);
+    p.catch(() => d.rows.delete(chunk));
+    d.rows.set(chunk, p);
   }
-};
+  return p.then((rows) => rows[id - chunk * d.meta.rowsPer]!);
+}
+
+function facets(d: Data): Promise<Facets> {
+  d.facets ??= part<FacetsFile>(d, searchFile.facets).then((f) => {
+    const values = {} as Facets['values'];
+    const lists = {} as Facets['lists'];
+    for (const name of FACET_NAMES) {
+      values[name] = f.facets[name].values;
+      lists[name] = f.facets[name].p.map(decodeIds);
+    }
+    return { values, lists };
+  });
+  d.facets.catch(() => { d.facets = undefined; });
+  return d.facets;
+}
+
+function sortKeys(d: Data, name: SortName): Promise<Uint32Array> {
+  let p = d.sorts.get(name);
+  if (!p) {
+    p = part<SortFile>(d, searchFile.sort(name)).then((f) => decodeVarints(f.k));
+    p.catch(() => d.sorts.delete(name));
+    d.sorts.set(name, p);
+  }
+  return p;
+}
+
+// —— state in the URL ——
 
 interface State { q: string; filters: Record<Facet, string[]>; sort: string; page: number }
 
@@ -65,11 +126,80 @@ function writeState(s: State) {
   history.replaceState(null, '', url);
 }
 
-const isActive = (s: State) => !!words(s.q).length || FACETS.some((f) => s.filters[f].length) || s.sort !== 'relevance';
+const isActive = (s: State) => !!parseQuery(s.q).typed.length || FACETS.some((f) => s.filters[f].length) || s.sort !== 'relevance';
 
+// —— filters and counts ——
+
+/** Datasets each facet's ticked values allow (null: no filter on it). The unit facet is ranges of numbers. */
+function allowedBy(d: Data, fx: Facets | null, s: State): Partial<Record<Facet, Uint8Array>> {
+  const n = d.meta.n;
+  const out: Partial<Record<Facet, Uint8Array>> = {};
+  for (const f of FACETS) {
+    const chosen = s.filters[f];
+    if (!chosen.length) continue;
+    const mask = new Uint8Array(n);
+    if (f === 'org') {
+      for (const u of d.meta.units) if (chosen.includes(u.slug)) mask.fill(1, u.from, u.to);
+    } else if (fx) {
+      const values = fx.values[f];
+      values.forEach((v, i) => { if (chosen.includes(v)) for (const id of fx.lists[f][i]!) mask[id] = 1; });
+    }
+    out[f] = mask;
+  }
+  return out;
+}
+
+function passes(allowed: Partial<Record<Facet, Uint8Array>>, id: number, except?: Facet): boolean {
+  for (const f of FACETS) if (f !== except && allowed[f] && allowed[f]![id] !== 1) return false;
+  return true;
+}
+
+/** Each facet's checkboxes and their count labels, found once. */
+const boxes = new Map(FACETS.map((f) => [f, [...facetForm.querySelectorAll<HTMLInputElement>(`input[name="${f}"]`)].map((box) => ({ box, count: box.closest('li')!.querySelector<HTMLElement>('.count')! }))]));
+
+function counts(d: Data, fx: Facets | null, ranked: Uint32Array, allowed: Partial<Record<Facet, Uint8Array>>, s: State) {
+  const n = d.meta.n;
+  const inRanked = new Uint8Array(n);
+  for (const id of ranked) inRanked[id] = 1;
+  const filtered = FACETS.filter((f) => allowed[f]);
+  for (const f of FACETS) {
+    if (f !== 'org' && !fx) continue;
+    // each facet counts the matches of the query and of every other facet (disjunctive)
+    let mask = inRanked;
+    if (filtered.some((g) => g !== f)) {
+      mask = new Uint8Array(n);
+      for (const id of ranked) if (passes(allowed, id, f)) mask[id] = 1;
+    }
+    const count = new Map<string, number>();
+    if (f === 'org') {
+      for (const u of d.meta.units) {
+        let c = 0;
+        for (let id = u.from; id < u.to; id++) c += mask[id]!;
+        count.set(u.slug, c);
+      }
+    } else {
+      fx!.values[f].forEach((v, i) => {
+        let c = 0;
+        for (const id of fx!.lists[f][i]!) c += mask[id]!;
+        count.set(v, c);
+      });
+    }
+    for (const { box, count: label } of boxes.get(f)!) {
+      box.checked = s.filters[f].includes(box.value);
+      const text = `(${num(count.get(box.value) ?? 0)})`;
+      if (label.textContent !== text) label.textContent = text;
+    }
+  }
+}
+
+// —— rendering ——
+
+/** The text with the words the query matched marked: whole words, and the last one as a prefix. */
 function highlighted(text: string, terms: string[]): Node[] {
-  return text.split(/([\p{L}\p{N}]+)/u).map((part) => {
-    if (part && terms.some((t) => fold(part.toLowerCase()).startsWith(t))) {
+  const last = terms.length - 1;
+  return text.split(/([\p{L}\p{N}]+)/u).map((part, i) => {
+    const f = i % 2 ? fold(part.toLowerCase()) : '';
+    if (f && terms.some((t, j) => (j === last ? f.startsWith(t) : f === t))) {
       const m = document.createElement('mark');
       m.textContent = part;
       return m;
@@ -78,86 +208,129 @@ function highlighted(text: string, terms: string[]): Node[] {
   });
 }
 
-const dateVi = (iso: string) => new Intl.DateTimeFormat('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', day: '2-digit', month: '2-digit', year: 'numeric' }).format(new Date(iso));
+const dateVi = (day: string) => { const [y, m, dd] = day.split('-'); return `${dd}/${m}/${y}`; };
 const el = <K extends keyof HTMLElementTagNameMap>(tag: K, text?: string) => { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; return e; };
 
+function unitSuggestions(named: NamedUnit[], s: State) {
+  const typed = parseQuery(s.q).typed;
+  const items = named.filter((u) => !s.filters.org.includes(u.slug)).slice(0, 3).map((u) => {
+    const li = el('li');
+    const b = el('button', fill(ui.unitSuggestion, { unit: ui.org[u.slug] ?? u.title, n: num(u.count) }));
+    b.type = 'button';
+    if (en && !ui.org[u.slug]) b.lang = 'vi';
+    b.addEventListener('click', () => {
+      // the unit's words become its filter; the rest of the query stays
+      input.value = typed.filter((_, i) => !u.covered.includes(i)).join(' ');
+      for (const box of facetForm.querySelectorAll<HTMLInputElement>('input[name="org"]')) box.checked = box.value === u.slug;
+      void render(stateFromForm());
+      input.focus();
+    });
+    li.append(b);
+    return li;
+  });
+  unitBox.querySelector('ul')!.replaceChildren(...items);
+  unitBox.hidden = !items.length;
+}
+
+function pageButtons(page: number, pages: number) {
+  pager.replaceChildren();
+  if (pages <= 1) return;
+  // first, last and two around the current page
+  const shown = [...new Set([1, page - 2, page - 1, page, page + 1, page + 2, pages])].filter((p) => p >= 1 && p <= pages).sort((a, b) => a - b);
+  let prev = 0;
+  for (const n of shown) {
+    if (n > prev + 1) pager.append(el('span', '…'));
+    const b = el('button', String(n));
+    b.type = 'button';
+    if (n === page) b.setAttribute('aria-current', 'page');
+    b.setAttribute('aria-label', fill(ui.pageN, { n }));
+    b.addEventListener('click', () => void render({ ...readState(), page: n }));
+    pager.append(b);
+    prev = n;
+  }
+}
+
 let seq = 0;
-async function render(state: State) {
+async function render(state: State, retry = true): Promise<void> {
   writeState(state);
+  const mine = ++seq;
   if (!isActive(state)) {
+    facetForm.removeAttribute('aria-busy');
     results.hidden = true;
+    unitBox.hidden = true;
     pager.replaceChildren();
     all.hidden = false;
     status.textContent = '';
     return;
   }
-  const mine = ++seq;
   status.textContent = ui.searching;
-  const { docs, labels } = await loadDocs();
-  let ranked: { ref: number; score: number }[] = docs.map((_, ref) => ({ ref, score: 0 }));
-  if (words(state.q).length) ranked = search(await loadIndex(), state.q, (ref) => `${docs[ref]!.title} ${docs[ref]!.tags.join(' ')}`);
-  if (mine !== seq) return; // a newer change is on its way
-  const matches = (d: SearchEntry, except?: Facet) => FACETS.every((f) => f === except || !state.filters[f].length || valuesOf(d, f).some((v) => state.filters[f].includes(v)));
-  const hits = ranked.filter((r) => matches(docs[r.ref]!));
-  const by = {
-    title: (a: SearchEntry, b: SearchEntry) => collator.compare(a.title, b.title),
-    updated: (a: SearchEntry, b: SearchEntry) => b.updated.localeCompare(a.updated),
-    newest: (a: SearchEntry, b: SearchEntry) => b.published.localeCompare(a.published),
-  }[state.sort];
-  if (by) hits.sort((a, b) => by(docs[a.ref]!, docs[b.ref]!));
-  const pages = Math.max(1, Math.ceil(hits.length / PAGE_SIZE));
-  const page = Math.min(state.page, pages);
-  const terms = words(state.q).map(fold);
-  results.replaceChildren(...hits.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map(({ ref }) => {
-    const d = docs[ref]!;
-    const li = el('li');
-    const h = el('h2');
-    const a = el('a');
-    a.href = `${ui.datasetBase}${d.slug}/`;
-    a.append(...highlighted(d.title, terms));
-    if (en) { a.lang = 'vi'; }
-    h.append(a);
-    const p = el('p');
-    p.append(...highlighted(d.excerpt, terms));
-    if (en) p.lang = 'vi';
-    const meta = el('ul');
-    meta.className = 'meta';
-    const unit = el('li', ui.org[d.org] ?? labels.org?.[d.org] ?? d.org);
-    if (en && !ui.org[d.org]) unit.lang = 'vi';
-    meta.append(unit);
-    for (const text of [`${ui.updated}: ${dateVi(d.updated)}`, d.formats.join(', '), ui.status[d.status] ?? d.status]) meta.append(el('li', text));
-    li.append(h, p, meta);
-    return li;
-  }));
-  // facet counts: each facet counts the matches of the query and of every other facet (disjunctive)
-  for (const f of FACETS) {
-    const counts = new Map<string, number>();
-    for (const r of ranked) {
-      const d = docs[r.ref]!;
-      if (!matches(d, f)) continue;
-      for (const v of valuesOf(d, f)) counts.set(v, (counts.get(v) ?? 0) + 1);
+  facetForm.setAttribute('aria-busy', 'true'); // until every count is up to date
+  try {
+    const d = await load();
+    const q = parseQuery(state.q);
+    const needFacets = FACETS.some((f) => f !== 'org' && state.filters[f].length);
+    const [fx, sortKey] = await Promise.all([
+      needFacets ? facets(d) : null,
+      state.sort === 'title' || state.sort === 'updated' || state.sort === 'newest' ? sortKeys(d, state.sort) : null,
+      shards(d, d.index.missing(q)),
+    ]);
+    if (mine !== seq) return; // a newer change is on its way
+    const found = q.typed.length ? d.index.search(q) : null;
+    const ranked = found ? found.ids : Uint32Array.from({ length: d.meta.n }, (_, i) => i);
+    const allowed = allowedBy(d, fx, state);
+    let hits = FACETS.some((f) => allowed[f]) ? Array.from(ranked).filter((id) => passes(allowed, id)) : Array.from(ranked);
+    if (sortKey) hits = hits.map((id, i) => ({ id, i })).sort((a, b) => sortKey[b.id]! - sortKey[a.id]! || a.i - b.i).map((x) => x.id);
+    const pages = Math.max(1, Math.ceil(hits.length / PAGE_SIZE));
+    const page = Math.min(state.page, pages);
+    const shown = hits.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
+    const rows = await Promise.all(shown.map((id) => row(d, id)));
+    if (mine !== seq) return;
+    const unitOf = (id: number) => d.meta.units.find((u) => id >= u.from && id < u.to);
+    results.replaceChildren(...rows.map(([slug, title, formats, updated, st, excerpt], i) => {
+      const li = el('li');
+      const h = el('h2');
+      const a = el('a');
+      a.href = `${ui.datasetBase}${slug}/`;
+      a.append(...highlighted(title, q.folded));
+      if (en) a.lang = 'vi';
+      h.append(a);
+      const p = el('p');
+      p.append(...highlighted(excerpt, q.folded));
+      if (en) p.lang = 'vi';
+      const meta = el('ul');
+      meta.className = 'meta';
+      const u = unitOf(shown[i]!);
+      const unit = el('li', (u && (ui.org[u.slug] ?? u.title)) ?? '');
+      if (en && u && !ui.org[u.slug]) unit.lang = 'vi';
+      meta.append(unit);
+      for (const text of [`${ui.updated}: ${dateVi(updated)}`, formats, ui.status[st] ?? st]) meta.append(el('li', text));
+      li.append(h, p, meta);
+      return li;
+    }));
+    unitSuggestions(found?.units ?? [], state);
+    pageButtons(page, pages);
+    results.hidden = false;
+    all.hidden = true;
+    const what = state.q ? fill(ui.resultsFor, { q: state.q }) : '';
+    status.textContent = hits.length ? `${fill(hits.length === 1 ? ui.result1 : ui.results, { n: num(hits.length) })}${what}${pages > 1 ? fill(ui.pageOf, { p: page, n: pages }) : ''}` : `${ui.noResults}${what}`;
+    // facet counts: the unit's at once (ranges), the others when their postings are here
+    counts(d, fx, ranked, allowed, state);
+    if (!fx) {
+      const later = await facets(d);
+      if (mine !== seq) return;
+      counts(d, later, ranked, allowedBy(d, later, state), state);
     }
-    for (const box of facetForm.querySelectorAll<HTMLInputElement>(`input[name="${f}"]`)) {
-      box.checked = state.filters[f].includes(box.value);
-      const n = counts.get(box.value) ?? 0;
-      box.closest('li')!.querySelector('.count')!.textContent = `(${num(n)})`;
+    facetForm.removeAttribute('aria-busy');
+  } catch (err) {
+    if (err instanceof StaleSearchData && retry) {
+      data = undefined; // published again meanwhile: start from the new meta
+      return render(state, false);
     }
+    if (mine !== seq) return;
+    status.textContent = `${ui.noResults}${state.q ? fill(ui.resultsFor, { q: state.q }) : ''}`;
+    facetForm.removeAttribute('aria-busy');
+    console.error(err);
   }
-  pager.replaceChildren();
-  if (pages > 1) {
-    for (let n = 1; n <= pages; n++) {
-      const b = el('button', String(n));
-      b.type = 'button';
-      if (n === page) b.setAttribute('aria-current', 'page');
-      b.setAttribute('aria-label', fill(ui.pageN, { n }));
-      b.addEventListener('click', () => void render({ ...readState(), page: n }));
-      pager.append(b);
-    }
-  }
-  results.hidden = false;
-  all.hidden = true;
-  const what = state.q ? fill(ui.resultsFor, { q: state.q }) : '';
-  status.textContent = hits.length ? `${fill(hits.length === 1 ? ui.result1 : ui.results, { n: num(hits.length) })}${what}${pages > 1 ? fill(ui.pageOf, { p: page, n: pages }) : ''}` : `${ui.noResults}${what}`;
 }
 
 function stateFromForm(): State {
@@ -165,9 +338,22 @@ function stateFromForm(): State {
   return { q: input.value, filters, sort: sortSelect.value, page: 1 };
 }
 
+// as you type: the first key searches at once, then at most one search per 100 ms, and always the last input
 let timer: ReturnType<typeof setTimeout> | undefined;
-input.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(() => void render(stateFromForm()), 120); });
-input.form?.addEventListener('submit', (e) => { e.preventDefault(); void render(stateFromForm()); });
+let pending = false;
+const typed = () => {
+  if (timer) { pending = true; return; }
+  void render(stateFromForm());
+  const tick = () => {
+    timer = pending ? setTimeout(tick, 100) : undefined;
+    if (pending) { pending = false; void render(stateFromForm()); }
+  };
+  timer = setTimeout(tick, 100);
+};
+// the meta (a few KB) as soon as the visitor reaches for the search box
+for (const ev of ['focus', 'pointerdown'] as const) input.addEventListener(ev, () => void load().catch(() => { data = undefined; }), { once: true });
+input.addEventListener('input', typed);
+input.form?.addEventListener('submit', (e) => { e.preventDefault(); pending = false; void render(stateFromForm()); });
 facetForm.addEventListener('change', () => void render(stateFromForm()));
 facetForm.addEventListener('submit', (e) => { e.preventDefault(); void render(stateFromForm()); });
 

@@ -6,6 +6,6 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 240_000,
-    env: { PORTAL_QUIET: '1', ASTRO_TELEMETRY_DISABLED: '1' },
+    env: { PORTAL_QUIET: process.env.PORTAL_QUIET ?? '1', ASTRO_TELEMETRY_DISABLED: '1' },
   },
 });

@@ -2,10 +2,11 @@ import crypto from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { openPortal, type Portal } from './portal.ts';
 import { loadDemoCatalog, type SeedResult } from './seed/demo.ts';
-import { writeSnapshot } from './publish/snapshot.ts';
 import { buildSite, latestServerEntry, markServerBuildInUse } from './publish/site-build.ts';
 import { Publisher } from './publish/publisher.ts';
-import { markPublished, pendingUpTo } from './catalog/publish-queue.ts';
+import { hasPendingChanges } from './catalog/publish-queue.ts';
+import { publishPending, type PublishJobResult } from './publish/job.ts';
+import { dataPaths } from './config.ts';
 import { startServer } from './http/server.ts';
 import { log } from './log.ts';
 import { systemCaller } from './actions/index.ts';
@@ -23,16 +24,14 @@ export async function seed(portal: Portal): Promise<SeedResult[]> {
   return results;
 }
 
-/** Writes the snapshot, and marks the changes it holds as published (`markAfter` runs first: the site build). */
-export async function publish(portal: Portal, markAfter?: () => Promise<unknown>) {
-  const upTo = await pendingUpTo(portal.database.db);
-  const result = await writeSnapshot(portal.database.db, portal.store, { dataDir: portal.config.dataDir, siteUrl: portal.config.siteUrl });
-  await markAfter?.();
-  // only once the site shows them: a process killed before this leaves them for the next publish
-  if (upTo !== null) await markPublished(portal.database.db, upTo);
-  return result;
+/** Publishes what changed (publish/job.ts: publishPending), with this portal's configuration. */
+export function publish(portal: Portal, opts: { site?: boolean; inChild?: boolean; full?: boolean; fullSite?: boolean } = {}): Promise<PublishJobResult> {
+  return publishPending(portal.database.db, portal.store, {
+    dataDir: portal.config.dataDir, siteUrl: portal.config.siteUrl, frameAncestors: portal.config.frameAncestors, logDir: dataPaths(portal.config.dataDir).logs, ...opts,
+  });
 }
 
+/** `npm run build:site`: the whole site again from the current snapshot. */
 export async function build(portal: Portal) {
   return buildSite({ dataDir: portal.config.dataDir, siteUrl: portal.config.siteUrl, frameAncestors: portal.config.frameAncestors });
 }
@@ -60,9 +59,8 @@ export async function start(): Promise<void> {
   const portal = await openPortal();
   await seed(portal);
   await ensureAdmin(portal);
-  await publish(portal);
-  const built = await build(portal);
-  const server = await serve(portal, built.serverEntry);
+  const published = await publish(portal, { site: true });
+  const server = await serve(portal, published.site?.kind === 'full' ? published.site.serverEntry : latestServerEntry());
   log('start', `cổng dữ liệu sẵn sàng tại ${server.url}/ (khu làm việc: ${server.url}/workspace/) sau ${((Date.now() - t0) / 1000).toFixed(1)} s (dữ liệu: ${portal.config.dataDir})`);
 }
 
@@ -76,12 +74,13 @@ export async function serve(portal: Portal, serverEntry: string | null = latestS
   }) : null;
   const publisher = new Publisher({
     tryLock: (fn) => db.tryLock('portal:publish', fn),
-    pending: async () => (await pendingUpTo(db.db)) !== null,
+    pending: () => hasPendingChanges(db.db),
     // several processes on one PostgreSQL look at the shared queue; the embedded database has one process
     pollMs: db.kind === 'postgres' ? 2000 : 0,
     rebuild: async (force) => {
-      if (!force && (await pendingUpTo(db.db)) === null) return false;
-      await publish(portal, async () => { if (portal.config.buildSite) await build(portal); });
+      if (!force && !(await hasPendingChanges(db.db))) return false;
+      // the snapshot and the site in a child process: this one keeps answering meanwhile
+      await publish(portal, { site: portal.config.buildSite, inChild: true });
       mirror?.request(); // the national portal follows, never holding the publish back
       return true;
     },

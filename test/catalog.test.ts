@@ -5,6 +5,7 @@ import { and, count, eq, isNull } from 'drizzle-orm';
 import { schema, type Database } from '../server/db/index.ts';
 import { loadDemoCatalog } from '../server/seed/demo.ts';
 import { readPublishedCatalog, writeSnapshot } from '../server/publish/snapshot.ts';
+import { blobPath, publishedDataset, readCatalog } from '../server/publish/snapshot-files.ts';
 import { BlobStore } from '../server/storage/blobs.ts';
 import { UploadedFile, ValidationError } from '../server/actions/index.ts';
 import { databases } from './helpers/databases.ts';
@@ -94,9 +95,9 @@ for (const target of databases) {
       expect(catalogAfter.datasets).toEqual(catalogBefore.datasets);
       expect(snap2.dir).not.toBe(snap.dir);
       expect(fs.realpathSync(path.join(dataDir, 'publish'))).toBe(snap2.dir);
-      const health = JSON.parse(fs.readFileSync(path.join(snap2.dir, 'datasets', 'co-so-kham-benh-chua-benh.json'), 'utf8'));
+      const health = publishedDataset(snap2.dir, 'co-so-kham-benh-chua-benh')!;
       expect(health.version).toBe(1);
-      expect(fs.existsSync(path.join(snap2.dir, 'files', health.resources[0].downloads.csv.sha256))).toBe(true);
+      expect(fs.existsSync(blobPath(snap2.dir, readCatalog(snap2.dir), health.resources[0]!.downloads.csv.sha256))).toBe(true);
     });
 
     it('ingests the awkward demo files cleanly: UTF-8 with BOM, Windows-1258, xlsx with a title row, tab-separated', async () => {

@@ -7,6 +7,7 @@ import { eq } from 'drizzle-orm';
 import { openDatabase, schema, type Database } from '../server/db/index.ts';
 import { startServer, type RunningServer } from '../server/http/server.ts';
 import { writeSnapshot } from '../server/publish/snapshot.ts';
+import { publishedDataset } from '../server/publish/snapshot-files.ts';
 import { simplePublisher, type Publisher } from '../server/publish/publisher.ts';
 import { databases } from './helpers/databases.ts';
 import { tempDir } from './helpers/fixtures.ts';
@@ -120,8 +121,9 @@ describe('the site build, whatever the snapshot holds', () => {
     // a snapshot written by something else: two records whose names climb out
     const snapshot = fs.realpathSync(path.join(dataDir, 'publish'));
     const catalog = JSON.parse(fs.readFileSync(path.join(snapshot, 'catalog.json'), 'utf8'));
-    const good = JSON.parse(fs.readFileSync(path.join(snapshot, 'datasets', 'tuyen-xe-buyt.json'), 'utf8'));
+    const good = publishedDataset(snapshot, 'tuyen-xe-buyt')!;
     const evil = { ...good, slug: '..', resources: good.resources.map((r: object) => ({ ...r, name: '../../../../x' })) };
+    fs.mkdirSync(path.join(snapshot, 'datasets'), { recursive: true });
     catalog.datasets.push({ ...catalog.datasets.find((d: { slug: string }) => d.slug === 'tuyen-xe-buyt'), slug: '..' });
     catalog.datasets.push({ ...catalog.datasets.find((d: { slug: string }) => d.slug === 'tuyen-xe-buyt'), slug: '%2e%2e' });
     fs.writeFileSync(path.join(snapshot, 'catalog.json'), JSON.stringify(catalog));

@@ -8,6 +8,7 @@ import { toWindows1258 } from './helpers/encode.ts';
 import { openDatabase } from '../server/db/index.ts';
 import { systemCaller } from '../server/actions/index.ts';
 import { testCatalog } from './helpers/catalog.ts';
+import { publishedDataset } from '../server/publish/snapshot-files.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -21,8 +22,9 @@ for (const target of databases) {
       return { code: r.status, out: r.stdout, err: r.stderr };
     };
     const published = (slug: string) => {
-      const file = path.join(env.DATA_DIR!, 'publish', 'datasets', `${slug}.json`);
-      return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : null;
+      const snapshot = path.join(env.DATA_DIR!, 'publish');
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests read what they check
+      return (fs.existsSync(snapshot) ? publishedDataset(snapshot, slug) : null) as any;
     };
     const pharmacies = (rows: string[]) => toWindows1258(['Mã nhà thuốc,Tên nhà thuốc,Xã/Phường,Ngày cấp phép,Số dược sĩ', ...rows].join('\r\n') + '\r\n');
 

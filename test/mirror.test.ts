@@ -155,7 +155,8 @@ for (const target of databases) {
       const names = list.map((d) => d.slug);
       expect(new Set(names).size).toBe(names.length);
       expect(names.sort()).toEqual([...live.map((s) => `gia-lai-${s}`), 'gia-lai-diem-phat-wifi-cong-cong'].sort());
-      for (const slug of live) expect((await remoteApi('package_show', { id: `gia-lai-${slug}` }, tokens.admin)).body.result.tags.map((t: { name: string }) => t.name)).toContain('đồng bộ');
+      // the remote shows them once its own publish ran (in its child process, within seconds)
+      for (const slug of live) await expect.poll(async () => (await remoteApi('package_show', { id: `gia-lai-${slug}` }, tokens.admin)).body.result.tags.map((t: { name: string }) => t.name), { timeout: 30_000, interval: 250 }).toContain('đồng bộ');
     }, 120_000);
 
     it('records a clear per-dataset error when the token has no rights, and goes on', async () => {

@@ -136,7 +136,7 @@ describe.runIf(postgresTarget)('two server processes on one PostgreSQL', () => {
     const mark = lines();
     expect((await upload(p1!.url, 'tuyen-xe-buyt', tokens.a!, 99)).status).toBe(200);
     // wait until process 1 holds the publish lock and builds, then kill it without a goodbye
-    await expect.poll(() => p1!.log().split('\n').slice(mark).some((l) => l.includes('[site] dựng trang tĩnh')), { timeout: 30_000, interval: 50 }).toBe(true);
+    await expect.poll(() => p1!.log().split('\n').slice(mark).some((l) => l.includes('[publish] bắt đầu công bố')), { timeout: 30_000, interval: 50 }).toBe(true);
     p1!.child.kill('SIGKILL');
     await new Promise((r) => p1!.child.once('exit', r));
     // process 2 sees the change still pending once the lock is free, and publishes it

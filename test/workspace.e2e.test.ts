@@ -44,7 +44,7 @@ describe('units\u2019 workspace end to end', () => {
     const built = await build(portal);
     markServerBuildInUse(built.serverEntry);
     const handler = (await import(pathToFileURL(built.serverEntry).href)).handler;
-    publisher = simplePublisher(async () => { await publish(portal); await build(portal); });
+    publisher = simplePublisher(() => publish(portal, { site: true }));
     portal.onChanged((reasons) => publisher.request(reasons.join(', ')));
     server = await startServer({ dataDir, host: 'localhost', port: 0, portal: { actions: portal.actions, db: portal.database.db, store: portal.store, publisher }, astroHandler: handler, cookieSecure: true });
     browser = await chromium.launch({
@@ -181,8 +181,12 @@ describe('units\u2019 workspace end to end', () => {
     expect(await page.locator('main').textContent()).toContain('Bộ dữ liệu này đã được rút khỏi cổng');
     expect(await page.locator('main').textContent()).toContain('Dữ liệu được hợp nhất vào Cơ sở dữ liệu y tế của tỉnh');
     await noAxeViolations(page);
+    // the lists keep its place (pages cut in order of publication stay put), marked as withdrawn with the reason,
+    // and it is no longer counted among the published datasets
     await page.goto(`${server.url}/dataset/`);
-    expect(await page.locator('main').textContent()).not.toContain('Danh sách cơ sở khám bệnh, chữa bệnh được cấp phép hoạt động');
+    const entry = page.locator('#all-datasets li.withdrawn', { hasText: 'Danh sách cơ sở khám bệnh, chữa bệnh được cấp phép hoạt động' });
+    expect(await entry.textContent()).toContain('Lý do: Dữ liệu được hợp nhất vào Cơ sở dữ liệu y tế của tỉnh');
+    expect(await page.locator('#all-datasets li:not(.withdrawn) h2', { hasText: 'Danh sách cơ sở khám bệnh, chữa bệnh được cấp phép hoạt động' }).count()).toBe(0);
     await context.close();
   });
 

@@ -6,7 +6,7 @@ import type { IngestProgress, IngestReport, TableSchema } from '../ingest/index.
 import { formatReport } from '../ingest/report.ts';
 import { nameProblem } from '../catalog/names.ts';
 import { ActionError, systemCaller, UploadedFile, ValidationError } from '../actions/index.ts';
-import { build, publish } from '../commands.ts';
+import { publish } from '../commands.ts';
 import { log } from '../log.ts';
 
 export const USAGE = `Cách dùng:
@@ -112,8 +112,7 @@ export async function runIngestCli(argv: string[]): Promise<number> {
       return EXIT.noChange;
     }
     console.log(`Đã công bố phiên bản ${r.version} trong ${seconds.toFixed(1)} s (${(mb(report?.bytes ?? 0) / seconds).toFixed(1)} MB/s).`);
-    await publish(portal);
-    if (o['build-site']) await build(portal);
+    await publish(portal, { site: Boolean(o['build-site']) });
     return EXIT.published;
   } catch (err) {
     if (err instanceof ValidationError && err.code === 'validation-failed') {

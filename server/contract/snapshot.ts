@@ -58,7 +58,7 @@ export interface SnapshotOrganization {
 
 export interface SnapshotDatasetSummary {
   id: string; createdAt: string;
-  /** sha256 of the dataset's document in the shared objects/ folder (absent: datasets/<slug>.json in the snapshot) */
+  /** sha256 of the dataset's document in the catalogue's `objects` folder (absent: datasets/<slug>.json in the snapshot) */
   doc?: string;
   slug: string; title: string; notes: string; organization: string; tags: string[]; topics: string[]; formats: string[];
   licenseId: string; updateFrequency: string; modifiedAt: string; lastUpdatedAt: string | null; publishedAt: string | null; isSample: boolean;
@@ -69,6 +69,8 @@ export interface SnapshotCatalog {
   format: number;
   /** the blob store, relative to the snapshot folder (absent: the snapshot's own files/) */
   blobs?: string;
+  /** the folder of the datasets' documents by sha256, shared by the snapshots, relative to the snapshot folder */
+  objects?: string;
   generatedAt: string;
   siteUrl: string;
   organizations: SnapshotOrganization[];
@@ -82,4 +84,6 @@ export interface SnapshotCatalog {
 
 export interface SnapshotWithdrawn {
   id: string; slug: string; title: string; organization: { id: string; slug: string; title: string }; reason: string; withdrawnAt: string; lastVersion: number;
+  /** first publication and topics: a withdrawn dataset keeps its place in the lists (absent in older snapshots) */
+  publishedAt?: string | null; topics?: string[];
 }

@@ -294,9 +294,14 @@ function addPlace(g: GraphBuilder, name: string, owner: string): BlankNode {
 }
 
 /** Paging of a catalogue page, as ckanext-dcat writes it (processors.py `_add_pagination_triples`): the page's URL is a hydra:PagedCollection; the links are literals, under the current and the deprecated Hydra names. */
+/**
+ * A catalogue page's Hydra paging. `last` and `totalItems` are on page 1 only: a new dataset changes
+ * them, and without them page n ≥ 2 changes only when its own datasets do (a publish rewrites the
+ * pages it touches, not all of them). Harvesters follow `next` (ckanext-dcat processors.py).
+ */
 export interface PageInfo {
-  current: string; first: string; last: string; next: string | null; previous: string | null;
-  totalItems: number; itemsPerPage: number;
+  current: string; first: string; last?: string; next: string | null; previous: string | null;
+  totalItems?: number; itemsPerPage: number;
 }
 
 export function addPaging(g: GraphBuilder, page: PageInfo): void {
@@ -310,7 +315,7 @@ export function addPaging(g: GraphBuilder, page: PageInfo): void {
     const value = page[key];
     if (typeof value === 'string') for (const n of names) g.text(node, v('hydra', n), value);
   }
-  g.typed(node, v('hydra', 'totalItems'), String(page.totalItems), v('xsd', 'integer'));
+  if (page.totalItems !== undefined) g.typed(node, v('hydra', 'totalItems'), String(page.totalItems), v('xsd', 'integer'));
   g.typed(node, v('hydra', 'itemsPerPage'), String(page.itemsPerPage), v('xsd', 'integer'));
 }
 

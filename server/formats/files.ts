@@ -65,16 +65,20 @@ export function pageOrder<T extends DatasetDates>(datasets: T[]): T[] {
  */
 export type DatasetSource = SnapshotDataset[] | ((slug: string) => SnapshotDataset);
 
-/** The paging of page `page` of `total` datasets, with page URLs of `format` (ckanext-dcat's `_pagination_info`; none for an empty catalogue). */
+/**
+ * The paging of page `page` of `total` datasets, with page URLs of `format` (ckanext-dcat's
+ * `_pagination_info`; none for an empty catalogue). Page 1 alone carries the total and the last page.
+ */
 export function pageInfo(c: FormatContext, page: number, total: number, perPage: number, format: RdfFormat): PageInfo | undefined {
   if (total === 0) return undefined;
   const last = Math.max(1, Math.ceil(total / perPage));
   const url = (n: number) => `${c.base}/${catalogPagePath(n, format)}`;
   return {
-    current: url(page), first: url(1), last: url(last),
+    current: url(page), first: url(1),
+    ...(page === 1 ? { last: url(last), totalItems: total } : {}),
     next: page * perPage < total ? url(page + 1) : null,
     previous: page > 1 ? url(Math.min(page - 1, last)) : null,
-    totalItems: total, itemsPerPage: perPage,
+    itemsPerPage: perPage,
   };
 }
 
@@ -84,40 +88,49 @@ export function datasetDcatFiles(d: SnapshotDataset, c: FormatContext, opts: Pic
   return (opts.formats ?? RDF_FORMAT_NAMES).map((f) => ({ path: datasetPath(d.slug, f), mediaType: RDF_FORMATS[f].mediaType, body: RDF_FORMATS[f].write(quads) }));
 }
 
+/** The catalogue's pages: which datasets (by name) each holds, in page order. */
+export function catalogPages(catalog: Pick<SnapshotCatalog, 'datasets'>, perPage = DATASETS_PER_PAGE): string[][] {
+  // a record whose name breaks the name rule is left out, as the site build leaves out its pages
+  const ordered = pageOrder(catalog.datasets.filter((d) => isValidName(d.slug)));
+  return Array.from({ length: Math.max(1, Math.ceil(ordered.length / perPage)) }, (_, i) => ordered.slice(i * perPage, (i + 1) * perPage).map((d) => d.slug));
+}
+
 /**
  * Every DCAT file, a catalogue page at a time: the page's datasets' own files, then the page in
  * each format. Each dataset is mapped and serialised once: its page joins the bodies of its
  * datasets' files after the catalogue's own (see rdf.ts). Holds one page in memory (a 10,000-dataset
  * catalogue is about 0.7 GB of text in all), so the build can write each file as it comes.
+ * `only`: these pages (from 1) and no dataset's own file (a publish that touched them).
  */
-export function* eachDcatFile(catalog: SnapshotCatalog, datasets: DatasetSource, opts: DcatOptions & { dates?: CatalogDates } = {}): Generator<DcatFile> {
+export function* eachDcatFile(catalog: SnapshotCatalog, datasets: DatasetSource, opts: DcatOptions & { dates?: CatalogDates; only?: number[] } = {}): Generator<DcatFile> {
   const c = formatContext(catalog, { siteUrl: opts.siteUrl, portal: opts.portal });
   const profile = opts.profile ?? DCAT_AP_3;
   const formats = opts.formats ?? RDF_FORMAT_NAMES;
   const perPage = opts.perPage ?? DATASETS_PER_PAGE;
-  // a record whose name breaks the name rule is left out, as the site build leaves out its pages
   const listed: DatasetDates[] = (typeof datasets === 'function' ? catalog.datasets : datasets).filter((d) => isValidName(d.slug));
-  const ordered = pageOrder(listed);
+  const pages = catalogPages({ datasets: listed as SnapshotCatalog['datasets'] }, perPage);
   const load = typeof datasets === 'function' ? datasets : (() => {
     const bySlug = new Map(datasets.map((d) => [d.slug, d]));
     return (slug: string) => bySlug.get(slug)!;
   })();
+  // the catalogue's dates (a new or edited dataset moves them) are on page 1 only, as the total is
   const dates = opts.dates ?? catalogDates(c, listed);
-  const pages = Math.max(1, Math.ceil(ordered.length / perPage));
-  for (let n = 1; n <= pages; n++) {
-    const slice = ordered.slice((n - 1) * perPage, n * perPage).map((x) => load(x.slug));
+  const none: CatalogDates = { issued: null, modified: null };
+  for (const n of opts.only ?? pages.map((_, i) => i + 1)) {
+    if (n > pages.length) continue;
+    const slice = pages[n - 1]!.map(load);
     const bodies = new Map<RdfFormat, string[]>(formats.map((f) => [f, []]));
     for (const d of slice) {
       const quads = datasetQuads(d, c, profile);
       for (const f of formats) {
         const body = RDF_FORMATS[f].body(quads);
         bodies.get(f)!.push(body);
-        yield { path: datasetPath(d.slug, f), mediaType: RDF_FORMATS[f].mediaType, body: RDF_FORMATS[f].document([body]) };
+        if (!opts.only) yield { path: datasetPath(d.slug, f), mediaType: RDF_FORMATS[f].mediaType, body: RDF_FORMATS[f].document([body]) };
       }
     }
-    const head = catalogHeadQuads(c, slice, { dates, profile });
+    const head = catalogHeadQuads(c, slice, { dates: n === 1 ? dates : none, profile });
     for (const f of formats) {
-      const page = pageInfo(c, n, ordered.length, perPage, f);
+      const page = pageInfo(c, n, listed.length, perPage, f);
       const s = RDF_FORMATS[f];
       yield { path: catalogPagePath(n, f), mediaType: s.mediaType, body: s.document([s.body(head), page ? s.body(pagingQuads(page)) : '', ...bodies.get(f)!]) };
     }

@@ -16,20 +16,30 @@ const MIN_BYTES = 512;
  * run on libuv's thread pool, so the files are compressed in parallel off the main thread. Small files
  * take brotli quality 6 (about 0.2 ms for a page here); large ones (search data) quality 11.
  */
-export async function precompress(root: string, opts: { skip?: (relative: string) => boolean } = {}): Promise<{ files: number; bytes: number; compressedBytes: number }> {
+export async function precompress(root: string, opts: { skip?: (relative: string) => boolean } = {}): Promise<{ files: number; bytes: number; compressedBytes: number; compressed: string[] }> {
   const todo: string[] = [];
   const walk = (dir: string, rel: string) => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
       const r = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) {
         if (e.name !== 'download') walk(path.join(dir, e.name), r);
-      } else if (e.isFile() && COMPRESSIBLE.has(path.extname(e.name).toLowerCase()) && !opts.skip?.(r)) {
+      } else if (e.isFile() && isCompressible(r) && !opts.skip?.(r)) {
         todo.push(path.join(dir, e.name));
       }
     }
   };
   walk(root, '');
-  const stats = { files: 0, bytes: 0, compressedBytes: 0 };
+  return compressFiles(todo);
+}
+
+/** Whether the build writes .br and .gz beside a file of the site (by its path in the site). */
+export function isCompressible(relative: string): boolean {
+  return COMPRESSIBLE.has(path.extname(relative).toLowerCase()) && !relative.split('/').slice(0, -1).includes('download');
+}
+
+/** Writes `<file>.br` and `<file>.gz` beside each file (those under 512 bytes are sent as they are); returns which got them. */
+export async function compressFiles(files: string[]): Promise<{ files: number; bytes: number; compressedBytes: number; compressed: string[] }> {
+  const stats = { files: 0, bytes: 0, compressedBytes: 0, compressed: [] as string[] };
   let next = 0;
   const one = async (file: string) => {
     const body = fs.readFileSync(file);
@@ -42,12 +52,13 @@ export async function precompress(root: string, opts: { skip?: (relative: string
     stats.files++;
     stats.bytes += body.length;
     stats.compressedBytes += br.length;
+    stats.compressed.push(file);
     fs.writeFileSync(`${file}.br`, br);
     fs.writeFileSync(`${file}.gz`, gz);
   };
   // as many files in flight as libuv has threads, each with two jobs
   const lanes = Array.from({ length: 4 }, async () => {
-    while (next < todo.length) await one(todo[next++]!);
+    while (next < files.length) await one(files[next++]!);
   });
   await Promise.all(lanes);
   return stats;

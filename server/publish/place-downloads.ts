@@ -7,7 +7,8 @@ import { log } from '../log.ts';
 import { dataPackageOf } from '../formats/frictionless.ts';
 import { eachDcatFile } from '../formats/files.ts';
 import { linkSearchData } from './search-index.ts';
-import type { SnapshotCatalog, SnapshotDataset } from '../contract/snapshot.ts';
+import { blobPath, datasetDocPath, readCatalog } from './snapshot-files.ts';
+import type { SnapshotDataset } from '../contract/snapshot.ts';
 
 /**
  * Puts each dataset's download files (hard links to the snapshot's blobs) at their addresses, its
@@ -16,6 +17,8 @@ import type { SnapshotCatalog, SnapshotDataset } from '../contract/snapshot.ts';
  * folders and distinct files. Each dataset is read once, as the DCAT pages need it.
  */
 export function placeDownloads(snapshot: string, client: string, siteUrl: string): { files: number; datasets: number } {
+  const catalog = readCatalog(snapshot);
+  const summaries = new Map(catalog.datasets.map((s) => [s.slug, s]));
   const made = new Set<string>(); // folders made and files placed: each saved syscall counts 10,000 times
   const placed = new Set<string>();
   const place = (url: string, sha256: string): number => {
@@ -33,12 +36,11 @@ export function placeDownloads(snapshot: string, client: string, siteUrl: string
       fs.mkdirSync(dir, { recursive: true });
       made.add(dir);
     }
-    linkOrCopy(path.join(snapshot, 'files', sha256), dest);
+    linkOrCopy(blobPath(snapshot, catalog, sha256), dest);
     return 1;
   };
   let files = 0;
   let datasets = 0;
-  const catalog = JSON.parse(fs.readFileSync(path.join(snapshot, 'catalog.json'), 'utf8')) as SnapshotCatalog;
   // only what the catalogue lists, by names that pass the rule (the DCAT pages leave out the rest too)
   const listed = catalog.datasets.filter((s) => {
     if (isValidName(s.slug)) return true;
@@ -47,7 +49,7 @@ export function placeDownloads(snapshot: string, client: string, siteUrl: string
   });
   const skipped = new Set<string>();
   const load = (slug: string): SnapshotDataset => {
-    const d = JSON.parse(fs.readFileSync(path.join(snapshot, 'datasets', `${slug}.json`), 'utf8')) as SnapshotDataset;
+    const d = JSON.parse(fs.readFileSync(datasetDocPath(snapshot, catalog, summaries.get(slug)!)!, 'utf8')) as SnapshotDataset;
     if (d.slug !== slug || d.resources.some((r) => !isValidName(r.name))) {
       log('site', `BỎ QUA bộ dữ liệu có tên không hợp lệ trong ảnh chụp: ${slug}`);
       skipped.add(slug);

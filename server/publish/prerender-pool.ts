@@ -1,6 +1,7 @@
+import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { AstroIntegration, AstroPrerenderer } from 'astro';
 import { log } from '../log.ts';
@@ -55,7 +56,7 @@ export function prerenderPool(opts: { workers: number; onRenderStart?: () => voi
         if (found) {
           // The default prerenderer imports this same module and hands its app the build's internals:
           // importing it first lets us see what the workers' apps need to render the same head.
-          const mod = (await import(pathToFileURL(found).href)) as { app: BuildAppLike };
+          const mod = (await nativeImport(pathToFileURL(found).href)) as { app: BuildAppLike };
           captured = capture(mod.app);
         }
         await fallback.setup?.();
@@ -91,6 +92,11 @@ export function prerenderPool(opts: { workers: number; onRenderStart?: () => voi
 }
 
 type Prerenderer = AstroPrerenderer;
+/**
+ * Node's own import(), even when a test runner rewrites this module's imports (vitest does): the
+ * bundle must be the very instance Astro imports, whose app the capture below sees.
+ */
+const nativeImport = async (url: string): Promise<unknown> => createRequire(import.meta.url)(fileURLToPath(url));
 export type RouteData = { route: string; component: string };
 // What the default prerenderer hands its app (Astro internals, read only to copy to the workers).
 type BuildInternals = { pagesByKeys: Map<string, { styles?: unknown[] }>; entrySpecifierToBundleMap: Map<string, string> };

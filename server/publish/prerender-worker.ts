@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import type { RouteData, WorkerInit } from './prerender-pool.ts';
 
 type App = {
-  manifest: { routes: { routeData: RouteData }[] };
+  manifest: { routes: { routeData: RouteData & { prerender?: boolean } }[] };
   setInternals(i: unknown): void;
   setOptions(o: unknown): void;
   render(request: Request, options: { routeData: RouteData }): Promise<Response>;
@@ -25,10 +25,12 @@ try {
   };
   app.setOptions({ settings: { scripts: init.scripts }, logger: { options: { destination } } });
   const routes = new Map(app.manifest.routes.map((r) => [`${r.routeData.route}\0${r.routeData.component}`, r.routeData]));
+  // a partial update names pages by route alone (site-update.ts): the prerendered ones are unique by it
+  const prerendered = new Map(app.manifest.routes.filter((r) => r.routeData.prerender && !r.routeData.route.startsWith('/_')).map((r) => [r.routeData.route, r.routeData]));
 
-  port.on('message', async (m: { id: number; url: string; route: string; component: string }) => {
+  port.on('message', async (m: { id: number; url: string; route: string; component?: string }) => {
     try {
-      const routeData = routes.get(`${m.route}\0${m.component}`);
+      const routeData = m.component === undefined ? prerendered.get(m.route) : routes.get(`${m.route}\0${m.component}`);
       if (!routeData) throw new Error(`route not in the prerender bundle: ${m.route}`);
       const res = await app.render(new Request(m.url), { routeData });
       const body = res.body === null ? null : await res.arrayBuffer();
@@ -37,7 +39,7 @@ try {
       port.postMessage({ id: m.id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
     }
   });
-  port.postMessage({ ready: true });
+  port.postMessage({ ready: true, routes: [...prerendered.keys()] });
 } catch (err) {
   port.postMessage({ error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { SnapshotCatalog, SnapshotDataset } from '../contract/snapshot.ts';
 import { isValidName } from '../contract/names.ts';
+import { datasetDocPath } from './snapshot-files.ts';
 
 export interface LoadedSnapshot {
   /** the snapshot folder (each publish writes a new one): caches are keyed by it */
@@ -62,7 +63,7 @@ export class SnapshotReader {
       this.datasets.set(key, d);
       return d;
     }
-    d = JSON.parse(fs.readFileSync(path.join(snap.dir, 'datasets', `${summary.slug}.json`), 'utf8')) as SnapshotDataset;
+    d = JSON.parse(fs.readFileSync(datasetDocPath(snap.dir, snap.catalog, summary)!, 'utf8')) as SnapshotDataset;
     this.datasets.set(key, d);
     if (this.datasets.size > this.maxCached) this.datasets.delete(this.datasets.keys().next().value!);
     return d;

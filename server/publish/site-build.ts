@@ -8,14 +8,17 @@ import { placeDownloadsInWorker } from './place-downloads.ts';
 import { prerenderPool } from './prerender-pool.ts';
 import { precompress } from './compress.ts';
 import { contentSecurityPolicy } from '../http/headers.ts';
+import { siteBuildKey } from './build-key.ts';
+import type { ViewMeta } from './site-view.ts';
 
 /**
  * Builds the static site from the current publication snapshot into a new folder, adds the
  * download files (hard links to the snapshot's blobs), then switches the `site` link to it at once.
  */
-export async function buildSite(opts: { dataDir: string; siteUrl: string; frameAncestors?: string }): Promise<{ dir: string; pages: number; files: number; ms: number; serverEntry: string }> {
+export async function buildSite(opts: { dataDir: string; siteUrl: string; frameAncestors?: string; key?: string }): Promise<{ dir: string; pages: number; files: number; ms: number; serverEntry: string }> {
   const started = Date.now();
   const snapshot = fs.realpathSync(path.join(opts.dataDir, 'publish'));
+  const key = opts.key ?? siteBuildKey();
   const buildsDir = path.join(opts.dataDir, 'site-builds');
   fs.mkdirSync(buildsDir, { recursive: true });
   const dir = path.join(buildsDir, `${new Date().toISOString().replace(/[-:.]/g, '')}-${process.pid}`);
@@ -54,6 +57,16 @@ export async function buildSite(opts: { dataDir: string; siteUrl: string; frameA
     log('site', `nén sẵn ${z.files} tệp (brotli, gzip): ${(z.bytes / 1048576).toFixed(1)} → ${(z.compressedBytes / 1048576).toFixed(1)} MB, xong sau ${((Date.now() - started) / 1000).toFixed(1)} s`);
     fs.mkdirSync(tmp, { recursive: true });
     moveDir(workClient, path.join(tmp, 'client'));
+    // the templates as built, for the publishes that follow to render only what they change (site-update.ts)
+    const prerender = path.join(work, 'prerender');
+    let kept: string | null = null;
+    if (fs.existsSync(path.join(prerender, 'render-init.json'))) {
+      fs.cpSync(prerender, path.join(tmp, 'prerender'), { recursive: true });
+      // its imports resolve from the project's packages
+      fs.symlinkSync(path.join(projectRoot, 'node_modules'), path.join(tmp, 'node_modules'));
+      kept = path.join(dir, 'prerender');
+    }
+    fs.writeFileSync(path.join(tmp, 'build.json'), JSON.stringify({ key, snapshot, prerender: kept } satisfies ViewMeta));
   } catch (err) {
     await placing?.catch(() => {}); // let the placing thread finish before its folder goes
     fs.rmSync(work, { recursive: true, force: true });

@@ -1,22 +1,25 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { switchLink } from './snapshot.ts';
+import { pruneOld, switchLink } from './snapshot.ts';
 
 /**
  * What the public site is at a moment: a full build (a folder of static files, as Astro wrote it) and,
  * above it, the layers that publishes since then added — each only the files a change touched, and the
- * files it removed. A publish at 100,000 datasets then writes a few hundred files instead of linking two
- * million, and switches to the new view atomically (one symlink rename). A full build folds the layers
- * back into one folder (when the site's code changes, and in the background when layers pile up);
- * `npm run export-site` writes the view as one plain folder for any static host.
+ * files it removed. A publish at 100,000 datasets then writes a few hundred files instead of linking
+ * millions into a new folder, and switches to the new view atomically (one symlink rename). A full
+ * build starts again from one folder (when the site's code changes); layers are merged into one when
+ * they pile up; `npm run export-site` writes the view as one plain folder for any static host.
  *
- *   DATA_DIR/site → site-builds/<id>            a full build: <id>/client/…
- *   DATA_DIR/site → site-views/<id>             a full build with layers: view.json
- *       view.json  { base: "<abs>/site-builds/<b>/client", layers: ["<abs>/site-layers/<l1>", …] }  (oldest first)
- *       site-layers/<l>/client/…  the layer's files;  site-layers/<l>/layer.json  { files: [...], deleted: [...] }
+ *   DATA_DIR/site → site-builds/<id>     a full build: client/…, build.json, prerender/ (the templates, for later partial renders)
+ *   DATA_DIR/site → site-views/<id>      a full build with layers: view.json
+ *   site-layers/<l>/client/…             a layer's files;  site-layers/<l>/layer.json { files, deleted }
  */
-export interface Layer { dir: string; files: Set<string>; deleted: Set<string>; dirs: Set<string> }
-export interface SiteView { id: string; base: string; layers: Layer[] }
+export interface Layer { dir: string; root: string; files: Set<string>; deleted: Set<string>; dirs: Set<string> }
+
+/** What a view was made from: the build key of its templates, the snapshot it shows, the templates' prerender bundle. */
+export interface ViewMeta { key: string; snapshot: string; prerender: string | null }
+
+export interface SiteView { id: string; base: string; baseBuild: string; layers: Layer[]; meta: ViewMeta | null }
 
 const cache = new Map<string, SiteView>();
 
@@ -33,21 +36,29 @@ export function currentView(siteLink: string): SiteView | null {
   const viewFile = path.join(target, 'view.json');
   let view: SiteView;
   if (fs.existsSync(viewFile)) {
-    const v = JSON.parse(fs.readFileSync(viewFile, 'utf8')) as { base: string; layers: string[] };
-    view = { id: target, base: v.base, layers: v.layers.map(readLayer) };
+    const v = JSON.parse(fs.readFileSync(viewFile, 'utf8')) as { baseBuild: string; layers: string[]; meta: ViewMeta };
+    view = { id: target, base: path.join(v.baseBuild, 'client'), baseBuild: v.baseBuild, layers: v.layers.map(readLayer), meta: v.meta };
   } else {
-    view = { id: target, base: path.join(target, 'client'), layers: [] };
+    view = { id: target, base: path.join(target, 'client'), baseBuild: target, layers: [], meta: readBuildMeta(target) };
   }
   cache.clear(); // one view is current at a time
   cache.set(target, view);
   return view;
 }
 
+function readBuildMeta(build: string): ViewMeta | null {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(build, 'build.json'), 'utf8')) as ViewMeta;
+  } catch {
+    return null;
+  }
+}
+
 export function readLayer(dir: string): Layer {
   const m = JSON.parse(fs.readFileSync(path.join(dir, 'layer.json'), 'utf8')) as { files: string[]; deleted: string[] };
   const dirs = new Set<string>();
   for (const f of m.files) for (let i = f.indexOf('/'); i !== -1; i = f.indexOf('/', i + 1)) dirs.add(f.slice(0, i));
-  return { dir: path.join(dir, 'client'), files: new Set(m.files), deleted: new Set(m.deleted), dirs };
+  return { dir: path.join(dir, 'client'), root: dir, files: new Set(m.files), deleted: new Set(m.deleted), dirs };
 }
 
 export type Resolved = { kind: 'file'; path: string; size: number; mtimeMs: number } | { kind: 'dir' } | null;
@@ -72,6 +83,12 @@ export function resolveInView(view: SiteView, rel: string): Resolved {
   return st.isDirectory() ? { kind: 'dir' } : st.isFile() ? { kind: 'file', path: file, size: st.size, mtimeMs: st.mtimeMs } : null;
 }
 
+/** The bytes of a file of the view, or null. */
+export function readInView(view: SiteView, rel: string): Buffer | null {
+  const r = resolveInView(view, rel);
+  return r?.kind === 'file' ? fs.readFileSync(r.path) : null;
+}
+
 /** Every file of the view, relative, and where it is (for export and for tests that compare builds). */
 export function listView(view: SiteView): Map<string, string> {
   const out = new Map<string, string>();
@@ -91,33 +108,53 @@ export function listView(view: SiteView): Map<string, string> {
 }
 
 /** Switches the site to a full build with these layers over it (a new view folder, then the link). */
-export function switchToView(dataDir: string, base: string, layers: string[]): string {
-  if (!layers.length) {
-    switchLink(path.join(dataDir, 'site'), path.dirname(base));
-    return path.dirname(base);
-  }
+export function switchToView(dataDir: string, baseBuild: string, layers: string[], meta: ViewMeta): string {
   const views = path.join(dataDir, 'site-views');
   fs.mkdirSync(views, { recursive: true });
   const dir = path.join(views, `${new Date().toISOString().replace(/[-:.]/g, '')}-${process.pid}`);
   fs.mkdirSync(`${dir}.partial`);
-  fs.writeFileSync(path.join(`${dir}.partial`, 'view.json'), JSON.stringify({ base, layers }));
+  fs.writeFileSync(path.join(`${dir}.partial`, 'view.json'), JSON.stringify({ baseBuild, layers, meta }));
   fs.renameSync(`${dir}.partial`, dir);
   switchLink(path.join(dataDir, 'site'), dir);
+  pruneOld(views, dir, 2);
+  pruneLayers(dataDir);
   return dir;
 }
 
+/** Removes the layers no kept view uses (a view being served keeps its layers until two switches later). */
+function pruneLayers(dataDir: string): void {
+  const root = path.join(dataDir, 'site-layers');
+  if (!fs.existsSync(root)) return;
+  const used = new Set<string>();
+  const views = path.join(dataDir, 'site-views');
+  for (const name of fs.readdirSync(views)) {
+    try {
+      for (const l of (JSON.parse(fs.readFileSync(path.join(views, name, 'view.json'), 'utf8')) as { layers: string[] }).layers) used.add(path.basename(l));
+    } catch { /* a view being removed */ }
+  }
+  const cutoff = Date.now() - 600_000; // a layer being written by a publish that has not switched yet
+  for (const name of fs.readdirSync(root)) {
+    if (used.has(name)) continue;
+    const st = fs.statSync(path.join(root, name), { throwIfNoEntry: false });
+    if (!st || st.mtimeMs > cutoff) continue;
+    fs.promises.rm(path.join(root, name), { recursive: true, force: true }).catch(() => {});
+  }
+}
+
 /** Writes the view as one plain folder (hard links): what to copy to any static host. */
-export function exportView(view: SiteView, out: string): number {
+export function exportView(view: SiteView, out: string, progress?: (n: number) => void): number {
   let n = 0;
+  const made = new Set<string>();
   for (const [rel, from] of listView(view)) {
     const to = path.join(out, ...rel.split('/'));
-    fs.mkdirSync(path.dirname(to), { recursive: true });
+    const dir = path.dirname(to);
+    if (!made.has(dir)) { fs.mkdirSync(dir, { recursive: true }); made.add(dir); }
     try {
       fs.linkSync(from, to);
     } catch {
       fs.copyFileSync(from, to);
     }
-    n++;
+    if (++n % 10_000 === 0) progress?.(n);
   }
   return n;
 }

@@ -1,201 +1,299 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { asc, eq, inArray } from 'drizzle-orm';
-import Papa from 'papaparse';
-import { schema, type Db } from '../db/index.ts';
+import readline from 'node:readline';
+import type { Db } from '../db/index.ts';
 import type { BlobStore } from '../storage/blobs.ts';
 import { LICENCES, TOPICS, UPDATE_FREQUENCIES } from '../catalog/vocabularies.ts';
-import { slugify } from '../contract/text.ts';
-import { DATASET_FIELDS, defaults, type DatasetMetadata } from '../catalog/fields.ts';
 import { log } from '../log.ts';
-import { insideFolder, isValidName, nameProblem } from '../catalog/names.ts';
+import { freshnessStatus } from '../freshness/due.ts';
 import { writeSearchData } from './search-index.ts';
-import { freshnessStatus, nextDueDate } from '../freshness/due.ts';
-import type { SnapshotCatalog, SnapshotDataset, SnapshotFile, SnapshotLink, SnapshotResource, SnapshotVersion } from '../contract/snapshot.ts';
+import { objectPath, readCatalog } from './snapshot-files.ts';
+import { readOrganizations, readPublishedDatasets, summaryOf, type SkippedRecord } from './snapshot-read.ts';
+import type { SnapshotCatalog, SnapshotDataset, SnapshotDatasetSummary, SnapshotOrganization, SnapshotWithdrawn } from '../contract/snapshot.ts';
 
 export type * from '../contract/snapshot.ts';
+export type { SkippedRecord } from './snapshot-read.ts';
+export { PREVIEW_ROWS } from './snapshot-read.ts';
 
-const { datasets, organizations, resources, datasetVersions, versionResources, versionLinks } = schema;
-export const SNAPSHOT_FORMAT = 1;
+/**
+ * The publication snapshot: what the public site, the public API and the mirror read, never the
+ * database. A publish goes in two steps:
+ *
+ * 1. `prepareDelta` (the server's process, the only step that reads the database): the datasets the
+ *    pending changes name — or all of them — are read, their documents written once each into the
+ *    shared objects folder (content-addressed), and their summaries into a delta file.
+ * 2. `assembleSnapshot` (files only, run in a child process by the server): the previous snapshot's
+ *    catalogue plus the delta, statuses recomputed for the day, is written to a new folder with its
+ *    search data, and the `publish` link switched to it in one rename.
+ *
+ * Both steps give the same catalogue whether the delta holds everything or only what changed
+ * (test/publish-incremental.test.ts).
+ */
+export const SNAPSHOT_FORMAT = 2;
 
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
+const collator = new Intl.Collator('vi');
+const bySlug = (a: { slug: string }, b: { slug: string }) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0);
 
-function fileEntry(url: string, sha256: string, size: number, mediaType: string, format: string): SnapshotFile {
-  return { url, sha256, size, mediaType, format };
-}
-
-export const PREVIEW_ROWS = 10;
-
-/** The first rows of a published CSV, for the dataset page: read from its first 64 KB only. */
-function previewOf(store: BlobStore, csvSha256: string): string[][] {
-  const fd = fs.openSync(store.pathOf(csvSha256), 'r');
-  try {
-    const buf = Buffer.alloc(64 * 1024);
-    const text = buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, 0)).toString('utf8');
-    const complete = text.length < buf.length ? text : text.slice(0, text.lastIndexOf('\n') + 1);
-    return Papa.parse<string[]>(complete, { preview: PREVIEW_ROWS + 1, skipEmptyLines: true }).data;
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-/** The metadata the public sees: every field of the field table but the unit (an object here), the name and the access level. */
-function publicFields(m: DatasetMetadata) {
-  const out: Record<string, unknown> = {};
-  for (const f of DATASET_FIELDS) if (f.key !== 'organization' && f.key !== 'slug' && f.key !== 'accessLevel') out[f.key] = m[f.key];
-  return out as Omit<DatasetMetadata, 'organization' | 'slug' | 'accessLevel'>;
-}
-
-/** Download addresses follow CKAN's /dataset/<name>/resource/<id>/download/<file>. */
-function resourceFiles(base: string, resourceName: string, vr: typeof versionResources.$inferSelect) {
-  const dot = vr.originalName.lastIndexOf('.');
-  const ext = dot > 0 ? vr.originalName.slice(dot + 1).toLowerCase().replace(/[^a-z0-9]/g, '') : '';
-  const originalSlug = `${slugify(dot > 0 ? vr.originalName.slice(0, dot) : vr.originalName) || resourceName}${ext ? '.' + ext : ''}`;
+export function snapshotPaths(dataDir: string) {
   return {
-    original: fileEntry(`${base}/download/original/${originalSlug}`, vr.sha256, vr.size, vr.mediaType, vr.format),
-    csv: fileEntry(`${base}/download/${resourceName}.csv`, vr.csvSha256, vr.csvSize, 'text/csv', 'CSV'),
-    json: fileEntry(`${base}/download/${resourceName}.json`, vr.jsonSha256, vr.jsonSize, 'application/json', 'JSON'),
+    link: path.join(dataDir, 'publish'),
+    builds: path.join(dataDir, 'publish-builds'),
+    objects: path.join(dataDir, 'publish-objects'),
   };
 }
 
-/** Reads the published, open part of the catalogue: what the public may see. */
-/** A record the snapshot left out because a name in it could reach a path or an address unsafely. */
-export interface SkippedRecord { kind: 'organization' | 'dataset'; name: string; reason: string }
-
-export async function readPublishedCatalog(db: Db, store: BlobStore, siteUrl: string): Promise<{ catalog: SnapshotCatalog; datasets: SnapshotDataset[]; skipped: SkippedRecord[] }> {
-  const skipped: SkippedRecord[] = [];
-  // Names are checked when stored; a row that slipped in before (or by hand) is left out and
-  // reported here, so it can neither write outside the snapshot nor stop the others.
-  const orgs = (await db.select().from(organizations).orderBy(asc(organizations.title))).filter((o) => {
-    const problem = nameProblem('organization', o.slug);
-    if (problem) skipped.push({ kind: 'organization', name: o.slug, reason: problem });
-    return !problem;
-  });
-  const orgById = new Map(orgs.map((o) => [o.id, o]));
-  const publishable = (d: typeof datasets.$inferSelect) => {
-    const problem = nameProblem('dataset', d.slug) ?? (orgById.has(d.organizationId) ? null : 'đơn vị của bộ dữ liệu có tên định danh không hợp lệ');
-    if (problem) skipped.push({ kind: 'dataset', name: d.slug, reason: problem });
-    return !problem;
-  };
-  const rows = (await db.select().from(datasets).where(eq(datasets.state, 'published')).orderBy(asc(datasets.slug))).filter(publishable);
-  const withdrawnRows = (await db.select().from(datasets).where(eq(datasets.state, 'withdrawn')).orderBy(asc(datasets.slug))).filter((d) => d.accessLevel === 'open').filter(publishable);
-  const lastVersions = withdrawnRows.length ? await db.select().from(datasetVersions).where(inArray(datasetVersions.datasetId, withdrawnRows.map((d) => d.id))).orderBy(asc(datasetVersions.number)) : [];
-  const open = rows.filter((d) => d.accessLevel === 'open');
-  const ids = open.map((d) => d.id);
-  const versions = ids.length ? await db.select().from(datasetVersions).where(inArray(datasetVersions.datasetId, ids)).orderBy(asc(datasetVersions.number)) : [];
-  const vIds = versions.map((v) => v.id);
-  const files = vIds.length ? await db.select().from(versionResources).where(inArray(versionResources.versionId, vIds)) : [];
-  const links = vIds.length ? await db.select().from(versionLinks).where(inArray(versionLinks.versionId, vIds)).orderBy(asc(versionLinks.position)) : [];
-  const linksOf = (versionId: string): SnapshotLink[] => links.filter((l) => l.versionId === versionId)
-    .map((l) => ({ name: l.name, title: l.title, description: l.description, url: l.url, format: l.format, mediaType: l.mediaType, size: l.size, hash: l.hash }));
-  const res = ids.length ? await db.select().from(resources).where(inArray(resources.datasetId, ids)).orderBy(asc(resources.position)) : [];
-  const resById = new Map(res.map((r) => [r.id, r]));
-
-  const now = new Date();
-  const full: SnapshotDataset[] = [];
-  for (const d of open) {
-    const org = orgById.get(d.organizationId)!;
-    const dv = versions.filter((v) => v.datasetId === d.id);
-    if (dv.length === 0) continue;
-    const badResource = res.find((r) => r.datasetId === d.id && !isValidName(r.name));
-    if (badResource) {
-      skipped.push({ kind: 'dataset', name: d.slug, reason: nameProblem('resource', badResource.name)! });
-      continue;
-    }
-    const snapVersions: SnapshotVersion[] = dv.map((v) => ({
-      id: v.id, number: v.number, note: v.note, publishedAt: iso(v.publishedAt)!, links: linksOf(v.id),
-      resources: files.filter((f) => f.versionId === v.id).map((f) => {
-        const r = resById.get(f.resourceId)!;
-        return { id: r.id, name: r.name, ...resourceFiles(`/dataset/${d.slug}/version/${v.number}/resource/${r.id}`, r.name, f) };
-      }),
-    })).reverse();
-    const latest = dv[dv.length - 1]!;
-    const latestFiles = files.filter((f) => f.versionId === latest.id);
-    const snapResources: SnapshotResource[] = latestFiles
-      .map((f) => ({ f, r: resById.get(f.resourceId)! }))
-      .sort((a, b) => a.r.position - b.r.position)
-      .map(({ f, r }) => ({
-        id: r.id, name: r.name, title: r.title, description: r.description, format: f.format, mediaType: f.mediaType,
-        encoding: f.encoding, size: f.size, sha256: f.sha256, rowCount: f.rowCount, schema: f.schema, originalName: f.originalName,
-        downloads: resourceFiles(`/dataset/${d.slug}/resource/${r.id}`, r.name, f),
-        preview: previewOf(store, f.csvSha256),
-      }));
-    // what the public sees is what was published: the latest version's metadata, not unpublished edits
-    const m = { ...defaults(), ...(latest.metadata as unknown as Partial<DatasetMetadata>) };
-    const due = nextDueDate(d.lastUpdatedAt ?? d.publishedAt ?? latest.publishedAt, m.updateFrequency);
-    full.push({
-      // every metadata field of the field table, as published in the latest version
-      ...publicFields(m),
-      id: d.id, slug: d.slug,
-      organization: { id: org.id, slug: org.slug, title: org.title },
-      createdAt: iso(d.createdAt)!, modifiedAt: iso(d.modifiedAt)!, publishedAt: iso(d.publishedAt), lastUpdatedAt: iso(d.lastUpdatedAt),
-      version: latest.number, resources: snapResources, links: linksOf(latest.id), versions: snapVersions,
-      nextDueDate: due, freshness: freshnessStatus(due, now),
-    });
+/** Writes a document into the objects folder under its sha256 (once: the same bytes are the same file). */
+export function writeObject(objects: string, doc: SnapshotDataset): string {
+  const text = JSON.stringify(doc);
+  const sha = crypto.createHash('sha256').update(text).digest('hex');
+  const file = objectPath(objects, sha);
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, text);
+    fs.renameSync(tmp, file);
   }
-  const catalog: SnapshotCatalog = {
-    format: SNAPSHOT_FORMAT,
-    generatedAt: new Date().toISOString(),
-    siteUrl,
-    organizations: orgs.map((o) => ({
-      id: o.id, createdAt: iso(o.createdAt)!,
-      slug: o.slug, title: o.title, titleEn: o.titleEn, description: o.description, identifierCode: o.identifierCode,
-      parent: o.parentId ? orgById.get(o.parentId)?.slug ?? null : null, contactEmail: o.contactEmail, website: o.website,
-      datasetCount: full.filter((d) => d.organization.slug === o.slug).length,
-    })),
-    topics: TOPICS, licences: LICENCES, frequencies: UPDATE_FREQUENCIES,
-    withdrawn: withdrawnRows.flatMap((d) => {
-      const last = lastVersions.filter((v) => v.datasetId === d.id).at(-1);
-      const org = orgById.get(d.organizationId)!;
-      return last ? [{
-        id: d.id, slug: d.slug, title: (last.metadata as unknown as DatasetMetadata).title, organization: { id: org.id, slug: org.slug, title: org.title },
-        reason: d.withdrawnReason ?? '', withdrawnAt: iso(d.modifiedAt)!, lastVersion: last.number,
-      }] : [];
-    }),
-    datasets: full.map((d) => ({
-      id: d.id, createdAt: d.createdAt,
-      slug: d.slug, title: d.title, notes: d.notes.slice(0, 300), organization: d.organization.slug, tags: d.tags, topics: d.topics,
-      formats: [...new Set([...d.resources.map((r) => r.format), ...(d.links ?? []).map((l) => l.format.toUpperCase()).filter(Boolean)])], licenseId: d.licenseId, updateFrequency: d.updateFrequency,
-      modifiedAt: d.modifiedAt, lastUpdatedAt: d.lastUpdatedAt, publishedAt: d.publishedAt, isSample: d.isSample,
-      nextDueDate: d.nextDueDate, freshness: d.freshness,
-    })),
-  };
-  return { catalog, datasets: full, skipped };
+  return sha;
+}
+
+type DeltaLine =
+  | { kind: 'header'; full: boolean; siteUrl: string; blobs: string }
+  | { kind: 'organization'; value: SnapshotOrganization }
+  | { kind: 'dataset'; value: SnapshotDatasetSummary }
+  | { kind: 'withdrawn'; value: SnapshotWithdrawn }
+  | { kind: 'absent'; id: string }
+  | { kind: 'skipped'; value: SkippedRecord };
+
+/** The current snapshot's small description (read without parsing its catalogue), or null. */
+export function currentSnapshotInfo(dataDir: string): { dir: string; format: number; datasets: number } | null {
+  try {
+    const dir = fs.realpathSync(snapshotPaths(dataDir).link);
+    const info = JSON.parse(fs.readFileSync(path.join(dir, 'snapshot.json'), 'utf8')) as { format: number; datasets: number };
+    return { dir, format: info.format, datasets: info.datasets };
+  } catch {
+    return null;
+  }
 }
 
 /**
- * Writes the publication snapshot to a new folder and switches the `publish` link to it in one
- * rename, so readers see the old snapshot or the new one, never half of one.
+ * Step 1: reads from the database what the snapshot must change — the datasets of `datasetIds`, or
+ * every dataset when `full` or when there is no current snapshot of this format — and writes the
+ * delta file. Units are read whole every time (their pages show their counts).
  */
-export async function writeSnapshot(db: Db, store: BlobStore, opts: { dataDir: string; siteUrl: string }): Promise<{ dir: string; datasetCount: number; fileCount: number; skipped: SkippedRecord[] }> {
-  const buildsDir = path.join(opts.dataDir, 'publish-builds');
-  fs.mkdirSync(buildsDir, { recursive: true });
-  const id = `${new Date().toISOString().replace(/[-:.]/g, '')}-${process.pid}`;
-  const dir = path.join(buildsDir, id);
-  const tmp = `${dir}.partial`;
-  fs.mkdirSync(path.join(tmp, 'datasets'), { recursive: true });
-  fs.mkdirSync(path.join(tmp, 'files'), { recursive: true });
+export async function prepareDelta(db: Db, store: BlobStore, opts: { dataDir: string; siteUrl: string; datasetIds: string[]; full?: boolean; file?: string }): Promise<{ file: string; full: boolean; datasets: number; skipped: SkippedRecord[] }> {
+  const paths = snapshotPaths(opts.dataDir);
+  const info = currentSnapshotInfo(opts.dataDir);
+  const full = opts.full === true || info?.format !== SNAPSHOT_FORMAT;
+  const file = opts.file ?? store.tempPath('.delta.ndjson');
+  const fd = fs.openSync(file, 'w');
+  const write = (line: DeltaLine) => fs.writeSync(fd, `${JSON.stringify(line)}\n`);
+  const skipped: SkippedRecord[] = [];
+  let count = 0;
+  try {
+    write({ kind: 'header', full, siteUrl: opts.siteUrl, blobs: store.root });
+    const orgs = await readOrganizations(db, skipped);
+    for (const o of orgs.list) write({ kind: 'organization', value: o });
+    const t0 = Date.now();
+    await readPublishedDatasets(db, store, orgs.byId, full ? 'all' : opts.datasetIds, skipped, (chunk) => {
+      for (const d of chunk.datasets) write({ kind: 'dataset', value: summaryOf(d, writeObject(paths.objects, d)) });
+      for (const w of chunk.withdrawn) write({ kind: 'withdrawn', value: w });
+      for (const id of chunk.absent) write({ kind: 'absent', id });
+      count += chunk.datasets.length + chunk.withdrawn.length + chunk.absent.length;
+      if (full && count % 5000 < chunk.datasets.length + chunk.withdrawn.length) log('publish', `đọc CSDL: ${count} bộ dữ liệu (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    });
+    for (const s of skipped) write({ kind: 'skipped', value: s });
+  } finally {
+    fs.closeSync(fd);
+  }
+  return { file, full, datasets: count, skipped };
+}
 
-  const { catalog, datasets: full, skipped } = await readPublishedCatalog(db, store, opts.siteUrl);
-  for (const s of skipped) log('publish', `BỎ QUA ${s.kind === 'dataset' ? 'bộ dữ liệu' : 'đơn vị'} "${s.name}": ${s.reason}`);
-  const hashes = new Set<string>();
-  for (const d of full) {
-    fs.writeFileSync(insideFolder(path.join(tmp, 'datasets'), `${d.slug}.json`), JSON.stringify(d));
-    for (const v of d.versions) for (const r of v.resources) for (const f of [r.original, r.csv, r.json]) hashes.add(f.sha256);
+async function readDelta(file: string) {
+  const delta = { full: true, siteUrl: '', blobs: '', organizations: [] as SnapshotOrganization[], datasets: [] as SnapshotDatasetSummary[], withdrawn: [] as SnapshotWithdrawn[], absent: [] as string[], skipped: [] as SkippedRecord[] };
+  const lines = readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity });
+  for await (const text of lines) {
+    if (!text) continue;
+    const line = JSON.parse(text) as DeltaLine;
+    switch (line.kind) {
+      case 'header': Object.assign(delta, { full: line.full, siteUrl: line.siteUrl, blobs: line.blobs }); break;
+      case 'organization': delta.organizations.push(line.value); break;
+      case 'dataset': delta.datasets.push(line.value); break;
+      case 'withdrawn': delta.withdrawn.push(line.value); break;
+      case 'absent': delta.absent.push(line.id); break;
+      case 'skipped': delta.skipped.push(line.value); break;
+    }
   }
-  let linked = 0;
-  for (const sha of hashes) {
-    // hard links: the snapshot costs no extra space, and a blob can never be edited in place (0444)
-    linkOrCopy(store.pathOf(sha), path.join(tmp, 'files', sha));
-    if (++linked % 500 === 0) log('publish', `${linked}/${hashes.size} tệp`);
+  return delta;
+}
+
+export interface AssembledSnapshot {
+  dir: string;
+  catalog: SnapshotCatalog;
+  /** the snapshot this one follows (null for a full one) */
+  previous: { dir: string; catalog: SnapshotCatalog } | null;
+  full: boolean;
+  skipped: SkippedRecord[];
+  /** documents rewritten here without a database read: a unit renamed, a status moved with the day */
+  patched: number;
+}
+
+/**
+ * Step 2: the new catalogue from the previous one and the delta, written to a new snapshot folder,
+ * then the `publish` link switched to it.
+ */
+export async function assembleSnapshot(dataDir: string, deltaFile: string, now = new Date()): Promise<AssembledSnapshot> {
+  const paths = snapshotPaths(dataDir);
+  const delta = await readDelta(deltaFile);
+  for (const s of delta.skipped) log('publish', `BỎ QUA ${s.kind === 'dataset' ? 'bộ dữ liệu' : 'đơn vị'} "${s.name}": ${s.reason}`);
+  const info = delta.full ? null : currentSnapshotInfo(dataDir);
+  if (!delta.full && info?.format !== SNAPSHOT_FORMAT) throw new Error('a partial delta needs a current snapshot of this format');
+  const previous = info ? { dir: info.dir, catalog: readCatalog(info.dir) } : null;
+
+  // the datasets: the previous snapshot's, then what the delta says of each
+  const datasets = new Map<string, SnapshotDatasetSummary>();
+  const withdrawn = new Map<string, SnapshotWithdrawn>();
+  if (previous) {
+    for (const s of previous.catalog.datasets) datasets.set(s.id, s);
+    for (const w of previous.catalog.withdrawn ?? []) withdrawn.set(w.id, w);
   }
+  for (const s of delta.datasets) { datasets.set(s.id, s); withdrawn.delete(s.id); }
+  for (const w of delta.withdrawn) { withdrawn.set(w.id, w); datasets.delete(w.id); }
+  for (const id of delta.absent) { datasets.delete(id); withdrawn.delete(id); }
+
+  // a unit renamed (or removed) since the previous snapshot: its datasets' documents name it
+  const orgById = new Map(delta.organizations.map((o) => [o.id, o]));
+  const orgBySlug = new Map(delta.organizations.map((o) => [o.slug, o]));
+  const prevOrgs = new Map((previous?.catalog.organizations ?? []).map((o) => [o.slug, o]));
+  const objects = paths.objects;
+  const fromDelta = new Set(delta.datasets.map((s) => s.id));
+  let patched = 0;
+  const patch = (s: SnapshotDatasetSummary, change: (d: SnapshotDataset) => void): SnapshotDatasetSummary => {
+    const d = JSON.parse(fs.readFileSync(objectPath(objects, s.doc!), 'utf8')) as SnapshotDataset;
+    change(d);
+    patched++;
+    return { ...summaryOf(d, writeObject(objects, d)) };
+  };
+  for (const [id, s] of datasets) {
+    if (fromDelta.has(id)) continue;
+    const was = prevOrgs.get(s.organization);
+    const now = was ? orgById.get(was.id) : undefined;
+    if (!now) { datasets.delete(id); continue; } // its unit is gone from the published units
+    if (now.slug !== was!.slug || now.title !== was!.title) datasets.set(id, patch(s, (d) => { d.organization = { id: now.id, slug: now.slug, title: now.title }; }));
+  }
+  for (const [id, w] of withdrawn) {
+    const now = orgById.get(w.organization.id);
+    if (!now) withdrawn.delete(id);
+    else if (now.slug !== w.organization.slug || now.title !== w.organization.title) withdrawn.set(id, { ...w, organization: { id: now.id, slug: now.slug, title: now.title } });
+  }
+  // statuses move with the calendar: the day's status, in the summary and the document alike
+  for (const [id, s] of datasets) {
+    const status = freshnessStatus(s.nextDueDate, now);
+    if (status !== s.freshness) datasets.set(id, patch(s, (d) => { d.freshness = status; }));
+  }
+
+  const list = [...datasets.values()].filter((s) => orgBySlug.has(s.organization)).sort(bySlug);
+  const counts = new Map<string, number>();
+  for (const s of list) counts.set(s.organization, (counts.get(s.organization) ?? 0) + 1);
+  const id = `${new Date().toISOString().replace(/[-:.]/g, '')}-${process.pid}`;
+  const dir = path.join(paths.builds, id);
+  const catalog: SnapshotCatalog = {
+    format: SNAPSHOT_FORMAT,
+    blobs: path.relative(dir, delta.blobs),
+    objects: path.relative(dir, objects),
+    generatedAt: now.toISOString(),
+    siteUrl: delta.siteUrl,
+    organizations: delta.organizations
+      .map((o) => ({ ...o, datasetCount: counts.get(o.slug) ?? 0 }))
+      .sort((a, b) => collator.compare(a.title, b.title) || (a.slug < b.slug ? -1 : 1)),
+    topics: TOPICS, licences: LICENCES, frequencies: UPDATE_FREQUENCIES,
+    withdrawn: [...withdrawn.values()].sort(bySlug),
+    datasets: list,
+  };
+  writeSnapshotFolder(dataDir, dir, catalog);
+  log('publish', `ảnh chụp công bố${delta.full ? ' (toàn bộ)' : ''}: ${list.length} bộ dữ liệu (${delta.datasets.length + delta.withdrawn.length + delta.absent.length} đọc lại từ CSDL${patched ? `, ${patched} tài liệu cập nhật trạng thái hoặc đơn vị` : ''}) → ${dir}`);
+  return { dir, catalog, previous, full: delta.full, skipped: delta.skipped, patched };
+}
+
+/** Writes catalog.json and the search data to a new folder, then switches the `publish` link to it. */
+export function writeSnapshotFolder(dataDir: string, dir: string, catalog: SnapshotCatalog): void {
+  const paths = snapshotPaths(dataDir);
+  const tmp = `${dir}.partial`;
+  fs.mkdirSync(tmp, { recursive: true });
   fs.writeFileSync(path.join(tmp, 'catalog.json'), JSON.stringify(catalog));
   writeSearchData(catalog, path.join(tmp, 'search'));
+  fs.writeFileSync(path.join(tmp, 'snapshot.json'), JSON.stringify({ format: catalog.format, generatedAt: catalog.generatedAt, datasets: catalog.datasets.length }));
   fs.renameSync(tmp, dir);
-  switchLink(path.join(opts.dataDir, 'publish'), dir);
-  pruneOld(buildsDir, dir, 2);
-  log('publish', `ảnh chụp công bố: ${full.length} bộ dữ liệu, ${hashes.size} tệp → ${dir}`);
-  return { dir, datasetCount: full.length, fileCount: hashes.size, skipped };
+  switchLink(paths.link, dir);
+  pruneOld(paths.builds, dir, 2);
+}
+
+/**
+ * Removes the documents no kept snapshot names (after a publish, now and then: a document is small,
+ * and reading the kept catalogues costs a second at 100,000 datasets).
+ */
+export function pruneObjects(dataDir: string, opts: { minIntervalMs?: number } = {}): number {
+  const paths = snapshotPaths(dataDir);
+  if (!fs.existsSync(paths.objects)) return 0;
+  const stamp = path.join(paths.objects, '.pruned');
+  const last = fs.statSync(stamp, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  if (Date.now() - last < (opts.minIntervalMs ?? 3_600_000)) return 0;
+  const keep = new Set<string>();
+  for (const name of fs.readdirSync(paths.builds)) {
+    if (name.endsWith('.partial')) continue;
+    const catalogFile = path.join(paths.builds, name, 'catalog.json');
+    if (!fs.existsSync(catalogFile)) continue;
+    for (const s of (JSON.parse(fs.readFileSync(catalogFile, 'utf8')) as SnapshotCatalog).datasets) if (s.doc) keep.add(s.doc);
+  }
+  let removed = 0;
+  const cutoff = Date.now() - 600_000; // a document written for a publish still being assembled elsewhere
+  for (const sub of fs.readdirSync(paths.objects)) {
+    if (!/^[0-9a-f]{2}$/.test(sub)) continue;
+    for (const name of fs.readdirSync(path.join(paths.objects, sub))) {
+      const sha = name.slice(0, 64);
+      if (keep.has(sha)) continue;
+      const file = path.join(paths.objects, sub, name);
+      if ((fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? Infinity) > cutoff) continue;
+      fs.rmSync(file, { force: true });
+      removed++;
+    }
+  }
+  fs.writeFileSync(stamp, '');
+  return removed;
+}
+
+/**
+ * The whole snapshot step in this process (tests, `npm run publish`): the datasets the pending
+ * changes name (a superset is harmless) or all of them.
+ */
+export async function writeSnapshot(db: Db, store: BlobStore, opts: { dataDir: string; siteUrl: string; datasetIds?: string[]; full?: boolean }): Promise<AssembledSnapshot & { datasetCount: number }> {
+  const ids = opts.datasetIds ?? (await import('../catalog/publish-queue.ts').then((m) => m.pendingChanges(db))).datasetIds;
+  const delta = await prepareDelta(db, store, { dataDir: opts.dataDir, siteUrl: opts.siteUrl, datasetIds: ids, full: opts.full });
+  try {
+    const snap = await assembleSnapshot(opts.dataDir, delta.file);
+    return { ...snap, datasetCount: snap.catalog.datasets.length };
+  } finally {
+    fs.rmSync(delta.file, { force: true });
+  }
+}
+
+/** The whole published catalogue in memory, read from the database (tests and tools; the publish streams it). */
+export async function readPublishedCatalog(db: Db, store: BlobStore, siteUrl: string): Promise<{ catalog: SnapshotCatalog; datasets: SnapshotDataset[]; skipped: SkippedRecord[] }> {
+  const skipped: SkippedRecord[] = [];
+  const orgs = await readOrganizations(db, skipped);
+  const all: SnapshotDataset[] = [];
+  const withdrawn: SnapshotWithdrawn[] = [];
+  await readPublishedDatasets(db, store, orgs.byId, 'all', skipped, (c) => { all.push(...c.datasets); withdrawn.push(...c.withdrawn); });
+  const counts = new Map<string, number>();
+  for (const d of all) counts.set(d.organization.slug, (counts.get(d.organization.slug) ?? 0) + 1);
+  const catalog: SnapshotCatalog = {
+    format: SNAPSHOT_FORMAT, generatedAt: new Date().toISOString(), siteUrl,
+    organizations: orgs.list.map((o) => ({ ...o, datasetCount: counts.get(o.slug) ?? 0 })).sort((a, b) => collator.compare(a.title, b.title) || (a.slug < b.slug ? -1 : 1)),
+    topics: TOPICS, licences: LICENCES, frequencies: UPDATE_FREQUENCIES,
+    withdrawn: withdrawn.sort(bySlug),
+    datasets: all.sort(bySlug).map((d) => summaryOf(d)),
+  };
+  return { catalog, datasets: all, skipped };
 }
 
 /** Hard-links a file (no extra space, same immutable bytes); copies across filesystems or past the link limit. */

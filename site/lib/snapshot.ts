@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { SnapshotCatalog, SnapshotDataset } from '../../server/contract/snapshot.ts';
 import { isValidName } from '../../server/contract/names.ts';
+import { datasetDocPath } from '../../server/publish/snapshot-files.ts';
 
 /** The site reads only the publication snapshot (never the database). */
 function snapshotDir(): string {
@@ -35,9 +36,14 @@ function withSafeNames(c: SnapshotCatalog): SnapshotCatalog {
   };
 }
 
+let summaries: Map<string, SnapshotCatalog['datasets'][number]> | undefined;
 export function loadDataset(slug: string): SnapshotDataset {
   if (!isValidName(slug)) throw new Error(`invalid dataset name: ${slug}`);
-  return JSON.parse(fs.readFileSync(path.join(snapshotDir(), 'datasets', `${slug}.json`), 'utf8')) as SnapshotDataset;
+  const c = loadCatalog();
+  summaries ??= new Map(c.datasets.map((d) => [d.slug, d]));
+  const summary = summaries.get(slug);
+  if (!summary) throw new Error(`not in the catalogue: ${slug}`);
+  return JSON.parse(fs.readFileSync(datasetDocPath(snapshotDir(), c, summary)!, 'utf8')) as SnapshotDataset;
 }
 
 const collator = new Intl.Collator('vi');

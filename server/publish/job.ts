@@ -1,0 +1,117 @@
+import { fork } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { log, setLogDirectory } from '../log.ts';
+import { assembleSnapshot, prepareDelta, pruneObjects } from './snapshot.ts';
+import { markPublished, pendingChanges } from '../catalog/publish-queue.ts';
+import type { Db } from '../db/index.ts';
+import type { BlobStore } from '../storage/blobs.ts';
+import { readCatalog } from './snapshot-files.ts';
+import { siteBuildKey } from './build-key.ts';
+import { buildSite } from './site-build.ts';
+import { currentView } from './site-view.ts';
+import { updateSite } from './site-update.ts';
+
+/**
+ * The file side of a publish: the new snapshot from the delta the server read from the database,
+ * then the site — updated in place of the pages the change touches, or built in full when the site's
+ * templates changed (its build key), when there is no site yet, or when the update cannot run. The
+ * server runs it in a child process, so its own answers never wait for a snapshot or a render.
+ */
+export interface PublishJobInput {
+  dataDir: string;
+  siteUrl: string;
+  frameAncestors?: string;
+  deltaFile: string;
+  /** false: the snapshot only (an API-only node: PORTAL_BUILD_SITE=0) */
+  site: boolean;
+  /** a full build even when an update could do */
+  fullSite?: boolean;
+  logDir?: string;
+}
+
+export interface PublishJobResult {
+  snapshot: string;
+  datasets: number;
+  site: null | { kind: 'full'; ms: number; pages: number; serverEntry: string } | { kind: 'update'; ms: number; rendered: number; written: number; removed: number };
+}
+
+export async function runPublishJob(input: PublishJobInput): Promise<PublishJobResult> {
+  log('publish', `bắt đầu công bố (tiến trình ${process.pid})`);
+  const snap = await assembleSnapshot(input.dataDir, input.deltaFile);
+  const result: PublishJobResult = { snapshot: snap.dir, datasets: snap.catalog.datasets.length, site: null };
+  if (input.site) {
+    const key = siteBuildKey();
+    const view = currentView(path.join(input.dataDir, 'site'));
+    const shown = view?.meta?.snapshot;
+    let reason = input.fullSite ? 'yêu cầu dựng toàn bộ' : !view ? 'chưa có trang' : view.meta?.key !== key ? 'mã nguồn giao diện đã thay đổi' : !view.meta.prerender ? 'bản dựng không giữ mẫu trang' : !shown || !fs.existsSync(path.join(shown, 'catalog.json')) ? 'không còn ảnh chụp trang đang hiển thị' : null;
+    if (!reason) {
+      try {
+        const u = await updateSite({ dataDir: input.dataDir, siteUrl: input.siteUrl, view: view!, from: { dir: shown!, catalog: readCatalog(shown!) }, to: { dir: snap.dir, catalog: snap.catalog }, key });
+        result.site = { kind: 'update', ms: u.ms, rendered: u.rendered, written: u.written, removed: u.removed };
+      } catch (err) {
+        reason = `cập nhật từng phần không chạy được (${(err as Error).message})`;
+        log('site', `${reason}: ${(err as Error).stack}`);
+      }
+    }
+    if (reason) {
+      log('site', `dựng lại toàn bộ trang: ${reason}`);
+      const b = await buildSite({ dataDir: input.dataDir, siteUrl: input.siteUrl, frameAncestors: input.frameAncestors, key });
+      result.site = { kind: 'full', ms: b.ms, pages: b.pages, serverEntry: b.serverEntry };
+    }
+  }
+  const pruned = pruneObjects(input.dataDir);
+  if (pruned) log('publish', `xoá ${pruned} tài liệu bộ dữ liệu không còn ảnh chụp nào dùng`);
+  return result;
+}
+
+/** The same in a child process (the server's way): its log lines go to this process's log. */
+export function runPublishJobInChild(input: PublishJobInput): Promise<PublishJobResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(new URL('./job-main.ts', import.meta.url), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-semi-space-size=16'] });
+    let done = false;
+    child.once('message', (m: { result?: PublishJobResult; error?: string }) => {
+      done = true;
+      if (m.result) resolve(m.result);
+      else reject(new Error(m.error ?? 'publish job failed'));
+    });
+    child.once('error', (err) => { if (!done) { done = true; reject(err); } });
+    child.once('exit', (code, signal) => { if (!done) { done = true; reject(new Error(`publish job stopped (${signal ?? `exit ${code}`})`)); } });
+    child.send(input);
+  });
+}
+
+/** The child's side (job-main.ts). */
+export function serveJob(): void {
+  // the server that asked is gone (killed): stop at once, so a publish never runs without the lock it held
+  process.once('disconnect', () => process.exit(1));
+  process.once('message', (input: PublishJobInput) => {
+    if (input.logDir) setLogDirectory(input.logDir);
+    runPublishJob(input).then(
+      (result) => process.send!({ result }, () => process.exit(0)),
+      (err: Error) => process.send!({ error: err.stack ?? err.message }, () => process.exit(1)),
+    );
+  });
+}
+
+/**
+ * Publishes what changed: reads the datasets the pending changes name (all of them the first time,
+ * or with `full`) from the database, runs the job (in a child process with `inChild`, as the server
+ * does), and marks those changes published — only once the site shows them: a process killed before
+ * leaves them for the next publish.
+ */
+export async function publishPending(db: Db, store: BlobStore, opts: Omit<PublishJobInput, 'deltaFile' | 'site'> & { site?: boolean; inChild?: boolean; full?: boolean }): Promise<PublishJobResult> {
+  const pending = await pendingChanges(db);
+  const delta = await prepareDelta(db, store, { dataDir: opts.dataDir, siteUrl: opts.siteUrl, datasetIds: pending.datasetIds, full: opts.full });
+  try {
+    const input: PublishJobInput = {
+      dataDir: opts.dataDir, siteUrl: opts.siteUrl, frameAncestors: opts.frameAncestors, deltaFile: delta.file,
+      site: opts.site ?? false, fullSite: opts.fullSite, logDir: opts.logDir,
+    };
+    const result = opts.inChild ? await runPublishJobInChild(input) : await runPublishJob(input);
+    await markPublished(db, pending.rows);
+    return result;
+  } finally {
+    fs.rmSync(delta.file, { force: true });
+  }
+}

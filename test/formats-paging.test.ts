@@ -115,6 +115,16 @@ describe('catalogue paging (Hydra, as ckanext-dcat writes it)', () => {
     expect(listed(after, 'catalog/page/3.ttl')).toEqual([...listed(files, 'catalog/page/3.ttl'), `${SITE}/dataset/bo-du-lieu-0251`].sort());
   });
 
+  it('keeps the pages after a withdrawn dataset as they were: it leaves its page, and its place stays empty', async () => {
+    const [gone, ...rest] = datasets;
+    const catalog = { ...syntheticCatalog(rest), withdrawn: [{ id: gone!.id, slug: gone!.slug, title: gone!.title, organization: gone!.organization, reason: 'Trùng lặp', withdrawnAt: '2026-11-29T00:00:00.000Z', lastVersion: 1, publishedAt: gone!.publishedAt, topics: gone!.topics }] };
+    const after = new Map((await dcatFiles(catalog, rest, { formats: ['ttl'] })).map((f) => [f.path, f]));
+    const listed = (m: Map<string, DcatFile>, p: string) => new Store(parseTurtle(m.get(p)!.body)).getObjects(namedNode(SITE), namedNode(`${NS.dcat}dataset`), null).map((t) => t.value).sort();
+    expect(listed(after, 'catalog.ttl')).toEqual(listed(files, 'catalog.ttl').filter((u) => !u.endsWith(gone!.slug)));
+    expect(after.get('catalog/page/2.ttl')!.body).toBe(files.get('catalog/page/2.ttl')!.body);
+    expect(after.get('catalog/page/3.ttl')!.body).toBe(files.get('catalog/page/3.ttl')!.body);
+  });
+
   it('a catalogue page conforms to the mandatory shapes', async () => {
     expect(summarise(await validate(parseTurtle(files.get('catalog/page/3.ttl')!.body), 'shapes.ttl'))).toEqual([]);
   });

@@ -66,18 +66,17 @@ export function pageOrder<T extends DatasetDates>(datasets: T[]): T[] {
 export type DatasetSource = SnapshotDataset[] | ((slug: string) => SnapshotDataset);
 
 /**
- * The paging of page `page` of `total` datasets, with page URLs of `format` (ckanext-dcat's
+ * The paging of page `page` of `pages` (`total` datasets), with page URLs of `format` (ckanext-dcat's
  * `_pagination_info`; none for an empty catalogue). Page 1 alone carries the total and the last page.
  */
-export function pageInfo(c: FormatContext, page: number, total: number, perPage: number, format: RdfFormat): PageInfo | undefined {
+export function pageInfo(c: FormatContext, page: number, pages: number, total: number, perPage: number, format: RdfFormat): PageInfo | undefined {
   if (total === 0) return undefined;
-  const last = Math.max(1, Math.ceil(total / perPage));
   const url = (n: number) => `${c.base}/${catalogPagePath(n, format)}`;
   return {
     current: url(page), first: url(1),
-    ...(page === 1 ? { last: url(last), totalItems: total } : {}),
-    next: page * perPage < total ? url(page + 1) : null,
-    previous: page > 1 ? url(Math.min(page - 1, last)) : null,
+    ...(page === 1 ? { last: url(pages), totalItems: total } : {}),
+    next: page < pages ? url(page + 1) : null,
+    previous: page > 1 ? url(Math.min(page - 1, pages)) : null,
     itemsPerPage: perPage,
   };
 }
@@ -88,11 +87,17 @@ export function datasetDcatFiles(d: SnapshotDataset, c: FormatContext, opts: Pic
   return (opts.formats ?? RDF_FORMAT_NAMES).map((f) => ({ path: datasetPath(d.slug, f), mediaType: RDF_FORMATS[f].mediaType, body: RDF_FORMATS[f].write(quads) }));
 }
 
-/** The catalogue's pages: which datasets (by name) each holds, in page order. */
-export function catalogPages(catalog: Pick<SnapshotCatalog, 'datasets'>, perPage = DATASETS_PER_PAGE): string[][] {
+/**
+ * The catalogue's pages: which datasets (by name) each holds, in page order. A withdrawn dataset keeps
+ * its place (its page lists one dataset fewer), so a withdrawal changes one page, not every page after it.
+ */
+export function catalogPages(catalog: Pick<SnapshotCatalog, 'datasets' | 'withdrawn'>, perPage = DATASETS_PER_PAGE): string[][] {
   // a record whose name breaks the name rule is left out, as the site build leaves out its pages
-  const ordered = pageOrder(catalog.datasets.filter((d) => isValidName(d.slug)));
-  return Array.from({ length: Math.max(1, Math.ceil(ordered.length / perPage)) }, (_, i) => ordered.slice(i * perPage, (i + 1) * perPage).map((d) => d.slug));
+  const slots = pageOrder([
+    ...catalog.datasets.filter((d) => isValidName(d.slug)).map((d) => ({ slug: d.slug, publishedAt: d.publishedAt, createdAt: d.createdAt, modifiedAt: d.modifiedAt, listed: true })),
+    ...(catalog.withdrawn ?? []).filter((w) => isValidName(w.slug)).map((w) => ({ slug: w.slug, publishedAt: w.publishedAt ?? null, modifiedAt: w.withdrawnAt, listed: false })),
+  ]);
+  return Array.from({ length: Math.max(1, Math.ceil(slots.length / perPage)) }, (_, i) => slots.slice(i * perPage, (i + 1) * perPage).filter((x) => x.listed).map((x) => x.slug));
 }
 
 /**
@@ -108,7 +113,7 @@ export function* eachDcatFile(catalog: SnapshotCatalog, datasets: DatasetSource,
   const formats = opts.formats ?? RDF_FORMAT_NAMES;
   const perPage = opts.perPage ?? DATASETS_PER_PAGE;
   const listed: DatasetDates[] = (typeof datasets === 'function' ? catalog.datasets : datasets).filter((d) => isValidName(d.slug));
-  const pages = catalogPages({ datasets: listed as SnapshotCatalog['datasets'] }, perPage);
+  const pages = catalogPages({ datasets: listed as SnapshotCatalog['datasets'], withdrawn: catalog.withdrawn }, perPage);
   const load = typeof datasets === 'function' ? datasets : (() => {
     const bySlug = new Map(datasets.map((d) => [d.slug, d]));
     return (slug: string) => bySlug.get(slug)!;
@@ -130,7 +135,7 @@ export function* eachDcatFile(catalog: SnapshotCatalog, datasets: DatasetSource,
     }
     const head = catalogHeadQuads(c, slice, { dates: n === 1 ? dates : none, profile });
     for (const f of formats) {
-      const page = pageInfo(c, n, listed.length, perPage, f);
+      const page = pageInfo(c, n, pages.length, listed.length, perPage, f);
       const s = RDF_FORMATS[f];
       yield { path: catalogPagePath(n, f), mediaType: s.mediaType, body: s.document([s.body(head), page ? s.body(pagingQuads(page)) : '', ...bodies.get(f)!]) };
     }

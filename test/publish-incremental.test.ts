@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -159,6 +160,23 @@ describe('publishing a change updates only what shows it', () => {
     expect(readLayer(view.layers[0]!.root).files.size).toBeGreaterThan(0);
     expect(differing(await fullBuildOfCurrentSnapshot(c.dataDir), siteFiles(c.dataDir))).toEqual([]);
   }, 240_000);
+
+  it('npm run export-site writes the site as one plain folder, the same files', () => {
+    const out = path.join(tempDir('portal-export-'), 'site');
+    const r = spawnSync(process.execPath, [path.resolve(import.meta.dirname, '../scripts/export-site.ts'), out], { env: { ...process.env, DATA_DIR: c.dataDir, PORTAL_QUIET: '0' }, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const exported = new Map<string, Buffer>();
+    const walk = (dir: string, rel = '') => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const r2 = rel ? `${rel}/${e.name}` : e.name;
+        if (e.isDirectory()) walk(path.join(dir, e.name), r2);
+        else exported.set(r2, fs.readFileSync(path.join(dir, e.name)));
+      }
+    };
+    walk(out);
+    expect(differing(siteFiles(c.dataDir), exported)).toEqual([]);
+    expect(exported.size).toBe(siteFiles(c.dataDir).size);
+  });
 
   it('the snapshot built change by change equals one read whole from the database', async () => {
     const snapshot = fs.realpathSync(path.join(c.dataDir, 'publish'));

@@ -47,7 +47,9 @@ export async function runPublishJob(input: PublishJobInput): Promise<PublishJobR
     let reason = input.fullSite ? 'yêu cầu dựng toàn bộ' : !view ? 'chưa có trang' : view.meta?.key !== key ? 'mã nguồn giao diện đã thay đổi' : !view.meta.prerender ? 'bản dựng không giữ mẫu trang' : !shown || !fs.existsSync(path.join(shown, 'catalog.json')) ? 'không còn ảnh chụp trang đang hiển thị' : null;
     if (!reason) {
       try {
-        const u = await updateSite({ dataDir: input.dataDir, siteUrl: input.siteUrl, view: view!, from: { dir: shown!, catalog: readCatalog(shown!) }, to: { dir: snap.dir, catalog: snap.catalog }, key });
+        // the site usually shows the snapshot this one follows: its catalogue is already read
+        const from = snap.previous?.dir === fs.realpathSync(shown!) ? snap.previous : { dir: shown!, catalog: readCatalog(shown!) };
+        const u = await updateSite({ dataDir: input.dataDir, siteUrl: input.siteUrl, view: view!, from, to: { dir: snap.dir, catalog: snap.catalog }, key });
         result.site = { kind: 'update', ms: u.ms, rendered: u.rendered, written: u.written, removed: u.removed };
       } catch (err) {
         reason = `cập nhật từng phần không chạy được (${(err as Error).message})`;

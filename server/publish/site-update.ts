@@ -67,8 +67,13 @@ export async function updateSite(opts: { dataDir: string; siteUrl: string; view:
     if (resolveInView(view, rel)?.kind === 'file') deleted.add(rel);
   };
 
+  const phases: string[] = [];
+  let mark = Date.now();
+  const phase = (name: string) => { phases.push(`${name} ${Date.now() - mark} ms`); mark = Date.now(); };
+  phase('so sánh');
   // pages
   const rendered = await renderPages(view.meta.prerender, to.dir, change.render);
+  phase('dựng trang');
   for (const [url, body] of rendered) put(pageFile(url), body);
   for (const url of change.remove) drop(pageFile(url));
 
@@ -104,11 +109,13 @@ export async function updateSite(opts: { dataDir: string; siteUrl: string; view:
     for (const f of datasetDcatFiles(d, c)) put(f.path, f.body);
   }
 
+  phase('tệp của bộ dữ liệu');
   // the DCAT catalogue pages that hold a change
   const summaries = new Map(to.catalog.datasets.map((s) => [s.slug, s]));
   for (const f of eachDcatFile(to.catalog, (slug) => load(to, summaries.get(slug)!)!, { siteUrl: opts.siteUrl, only: change.dcatPages })) put(f.path, f.body);
   for (const n of change.dcatPagesRemoved) for (const f of RDF_FORMAT_NAMES) drop(catalogPagePath(n, f));
 
+  phase('DCAT');
   // the search data: the snapshot's files, those that differ
   const searchFrom = path.join(to.dir, 'search');
   const searchNow = new Set<string>();
@@ -122,6 +129,7 @@ export async function updateSite(opts: { dataDir: string; siteUrl: string; view:
   const searchBefore = path.join(from.dir, 'search');
   walkFiles(searchBefore, (rel) => { if (!searchNow.has(`search/${rel}`)) drop(`search/${rel}`); });
 
+  phase('tìm kiếm');
   // compressed copies, as the full build writes them
   const toCompress = [...written].filter(isCompressible);
   const z = await compressFiles(toCompress.map((rel) => path.join(client, ...rel.split('/'))));
@@ -132,13 +140,14 @@ export async function updateSite(opts: { dataDir: string; siteUrl: string; view:
   }
   for (const rel of [...deleted]) if (isCompressible(rel)) { drop(`${rel}.br`); drop(`${rel}.gz`); }
 
+  phase('nén');
   fs.writeFileSync(path.join(layerRoot, 'layer.json'), JSON.stringify({ files: [...written].sort(), deleted: [...deleted].sort() }));
   let layers = [...view.layers.map((l) => l.root), layerRoot];
   if (layers.length > MAX_LAYERS) layers = [mergeLayers(layersRoot, layers)];
   const meta: ViewMeta = { key: opts.key, snapshot: to.dir, prerender: view.meta.prerender };
   const dir = switchToView(opts.dataDir, view.baseBuild, layers, meta);
   const ms = Date.now() - t0;
-  log('site', `cập nhật trang: ${change.changedEntries} mục thay đổi, ${rendered.size} trang dựng lại, ${written.size} tệp ghi, ${deleted.size} tệp xoá, ${ms} ms → ${dir}`);
+  log('site', `cập nhật trang: ${change.changedEntries} mục thay đổi, ${rendered.size} trang dựng lại, ${written.size} tệp ghi, ${deleted.size} tệp xoá, ${ms} ms (${phases.join(', ')}) → ${dir}`);
   return { view: dir, layer: layerRoot, rendered: rendered.size, written: written.size, removed: deleted.size, ms };
 }
 

@@ -70,6 +70,8 @@ export interface IngestOptions {
   encoding?: string;
   /** a Table Schema to apply (the unit's, or the dataset's current one); inferred when absent */
   schema?: TableSchema;
+  /** the unit's word on a header row (Table Dialect `header`): false: the file has none; detected when absent */
+  header?: boolean;
   signal?: AbortSignal;
   progress?: IngestProgress;
   /** write the outputs in a worker thread; by default for files of OUTPUT_WORKER_MIN_BYTES or more */
@@ -126,7 +128,9 @@ export async function ingestFile(filePath: string, opts: IngestOptions): Promise
   let originalCopy: Promise<HashedFile> | undefined;
   const progress = opts.progress ?? { phase: '', bytes: 0, totalBytes: 0, rows: 0 };
   const finish = (): IngestResult => {
-    Object.assign(report, { errors: log.errors, errorCount: log.errorCount, warnings: log.warnings, warningCount: log.warningCount, countsByType: log.countsByType });
+    // in row order (problems found at the end of the table, such as rows of a different width, come last otherwise)
+    const byRow = (a: IngestProblem, b: IngestProblem) => (a.rowNumber ?? 0) - (b.rowNumber ?? 0);
+    Object.assign(report, { errors: log.errors.sort(byRow), errorCount: log.errorCount, warnings: log.warnings.sort(byRow), warningCount: log.warningCount, countsByType: log.countsByType });
     return { report };
   };
   try {
@@ -177,10 +181,10 @@ export async function ingestFile(filePath: string, opts: IngestOptions): Promise
         if (!guess.encoding.startsWith('utf-')) throw new IngestError(problem('encoding-error', 'tệp JSON phải dùng bảng mã UTF-8'));
         openRows = () => readJsonRecords(filePath, format === 'NDJSON', read, opts.signal);
       } else {
-        const dialect = sniffDialect(iconv.decode(sample, guess.decoder));
+        const dialect = sniffDialect(iconv.decode(sample, guess.decoder), sample.length === stat.size);
         if (format === 'TSV') dialect.delimiter = '\t';
         report.dialect = { ...dialect, header: true };
-        const watch: TextWatch = { mayNeedNfc: false };
+        const watch: TextWatch = { mayNeedNfc: false, quoteFaults: [], quoteFaultCount: 0 };
         textWatch = watch;
         openRows = () => readDelimited(filePath, guess.decoder, dialect, read, opts.signal, watch);
       }
@@ -192,6 +196,7 @@ export async function ingestFile(filePath: string, opts: IngestOptions): Promise
     progress.phase = 'đọc';
     const tableOpts = {
       schema: opts.schema, signal: opts.signal, flagInvalidBytes: encoding?.startsWith('utf-') ?? false, padShortRows: format === 'XLSX',
+      delimited: format === 'CSV' || format === 'TSV', header: opts.header,
       textWatch, outputWorker: opts.outputWorker ?? stat.size >= OUTPUT_WORKER_MIN_BYTES,
       onProgress: (rows: number) => { progress.rows = rows; },
     };
@@ -203,7 +208,12 @@ export async function ingestFile(filePath: string, opts: IngestOptions): Promise
       // the first rows suggested narrower types than the whole table has: write again with the final ones
       progress.phase = 'ghi lại';
       progress.bytes = 0;
-      table = await processTable(openRows(), newProblemLog(), { csv: csvPath, json: jsonPath }, { ...tableOpts, inferredSchema: table.schema });
+      if (textWatch) Object.assign(textWatch, { quoteFaults: [], quoteFaultCount: 0 });
+      const again = newProblemLog();
+      table = await processTable(openRows(), again, { csv: csvPath, json: jsonPath }, { ...tableOpts, inferredSchema: table.schema });
+      // the first pass found no error; any now (a value the inferred type does not take) is the report's
+      for (const e of again.errors) record(log, e);
+      log.errorCount += again.errorCount - again.errors.length;
     }
     report.headerRow = table.headerRowNumber;
     if (report.dialect) report.dialect.header = table.headerRowNumber > 0;
@@ -212,7 +222,11 @@ export async function ingestFile(filePath: string, opts: IngestOptions): Promise
     report.schemaSource ??= 'inferred';
     report.fields = schema.fields.map((f) => ({ name: f.name, type: f.type }));
     const out = table.outputs;
-    if (!out || log.errorCount > 0) return finish();
+    if (!out || log.errorCount > 0) {
+      // a rejection always says why
+      if (log.errorCount === 0) record(log, problem('source-error', 'không ghi được bảng đã kiểm tra (lỗi nội bộ của cổng); không có gì được công bố'));
+      return finish();
+    }
     progress.phase = 'lưu';
     const original = await originalCopy;
     for (const f of [original, out.csv, out.json]) opts.store.adopt(f.path, f.sha256);

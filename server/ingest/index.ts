@@ -184,7 +184,7 @@ export async function ingestFile(filePath: string, opts: IngestOptions): Promise
         const dialect = sniffDialect(iconv.decode(sample, guess.decoder), sample.length === stat.size);
         if (format === 'TSV') dialect.delimiter = '\t';
         report.dialect = { ...dialect, header: true };
-        const watch: TextWatch = { mayNeedNfc: false, quoteFaults: [], quoteFaultCount: 0 };
+        const watch: TextWatch = { invalidBytes: false, quoteFaults: [], quoteFaultCount: 0 };
         textWatch = watch;
         openRows = () => readDelimited(filePath, guess.decoder, dialect, read, opts.signal, watch);
       }

@@ -50,6 +50,7 @@ export class QuoteScanner {
     const n = text.length;
     let i = 0;
     let hold = n; // text from here on waits for the next chunk
+    let nextNl = text.indexOf(nl); // found once per line, not once per quote
     while (i < n) {
       if (this.inQuote) {
         const j = text.indexOf(q, i);
@@ -66,9 +67,11 @@ export class QuoteScanner {
       } else {
         const j = text.indexOf(q, i);
         const end = j < 0 ? n : j;
-        for (let at = text.indexOf(nl, i); at >= 0 && at < end; at = text.indexOf(nl, at + nl.length)) {
+        if (nextNl >= 0 && nextNl < i) nextNl = text.indexOf(nl, i); // those inside quotes do not end a row
+        while (nextNl >= 0 && nextNl < end) {
           this.records++;
-          this.recordStart = this.base + at + nl.length;
+          this.recordStart = this.base + nextNl + nl.length;
+          nextNl = text.indexOf(nl, nextNl + nl.length);
         }
         if (j < 0) {
           if (nl.length > 1 && text[n - 1] === nl[0]) hold = n - 1; // a \r whose \n is in the next chunk

@@ -30,13 +30,13 @@ export const MAX_LINE_CHARS = 16 * 1024 * 1024;
 export const MAY_NEED_NFC = /[^\u0000-\u02ff\u1e00-\u1eff]/;
 
 /**
- * Whether any text a reader has decoded so far may need NFC. The reader sets it before the text
- * reaches the parser, so while it is false no cell of the rows handed on can need the per-cell check
- * (one test per 64 KB chunk instead of one per cell, most files being precomposed UTF-8 throughout).
- * `quoteFaults`: misplaced quotes the reader found, with their row and column (see QuoteScanner),
- * for the table to report; at most MAX_QUOTE_FAULTS are kept, `quoteFaultCount` counts them all.
+ * What a reader of delimited text saw in its decoded text, which it hands on already in NFC:
+ * `invalidBytes`, a U+FFFD (the decoder's mark for bytes not valid in the file's encoding) somewhere
+ * so far, so cells from then on are looked at for it; `quoteFaults`, misplaced quotes with their row
+ * and column (see QuoteScanner) for the table to report, at most MAX_QUOTE_FAULTS kept and
+ * `quoteFaultCount` counting them all.
  */
-export interface TextWatch { mayNeedNfc: boolean; quoteFaults?: IngestProblem[]; quoteFaultCount?: number }
+export interface TextWatch { invalidBytes: boolean; quoteFaults: IngestProblem[]; quoteFaultCount: number }
 export const MAX_QUOTE_FAULTS = 1000;
 
 export interface Dialect { delimiter: string; quoteChar: string; lineTerminator: '\r\n' | '\n' | '\r' }
@@ -113,14 +113,25 @@ function countingStream(filePath: string, progress?: ReadProgress, signal?: Abor
 interface WellFormed { isWellFormed(): boolean; toWellFormed(): string }
 
 /**
- * Fails on a line longer than MAX_LINE_CHARS (a 100 MB single line, a binary file without newlines),
- * and replaces unpaired surrogates of UTF-16 files with U+FFFD, reported as invalid bytes like any
- * other. A high surrogate ending a chunk waits for the next one: iconv-lite's UTF-16BE decoder can
- * split a pair between chunks.
+ * Between the decoder and papaparse: puts the text in NFC, fails on a line longer than MAX_LINE_CHARS
+ * (a 100 MB single line, a binary file without newlines), replaces unpaired surrogates of UTF-16
+ * files with U+FFFD, reported as invalid bytes like any other, and shows the text to the quote
+ * scanner. A high surrogate ending a chunk waits for the next one (iconv-lite's UTF-16BE decoder can
+ * split a pair between chunks), and so does the text from the chunk's last ASCII character on: a
+ * combining tone mark at the start of the next chunk (Windows-1258 writes them apart) composes with
+ * what precedes it, never with an ASCII character before that. One normalize() per chunk costs less
+ * than testing each cell for text that may need it (and ICU returns NFC text quickly).
  */
-function lineLengthGuard(utf16: boolean, watch?: TextWatch, quotes?: QuoteScanner): Transform {
+function textGuard(utf16: boolean, watch?: TextWatch, quotes?: QuoteScanner): Transform {
   let sinceNewline = 0;
   let held = '';
+  let tail = '';
+  const pass = (self: Transform, raw: string): void => {
+    const text = raw.normalize('NFC');
+    if (watch && !watch.invalidBytes && text.includes('\uFFFD')) watch.invalidBytes = true;
+    quotes?.scan(text);
+    if (text) self.push(text);
+  };
   return new Transform({
     decodeStrings: false,
     // strings out as well: without an encoding the readable side turned each decoded chunk back into
@@ -134,28 +145,32 @@ function lineLengthGuard(utf16: boolean, watch?: TextWatch, quotes?: QuoteScanne
         const text = chunk as string & WellFormed;
         if (!text.isWellFormed()) chunk = text.toWellFormed();
       }
-      if (watch && !watch.mayNeedNfc && MAY_NEED_NFC.test(chunk)) watch.mayNeedNfc = true;
       const nl = chunk.lastIndexOf('\n');
       sinceNewline = nl < 0 ? sinceNewline + chunk.length : chunk.length - nl - 1;
       if (sinceNewline > MAX_LINE_CHARS) { done(new IngestError(problem('source-error', `có một dòng dài hơn ${MAX_LINE_CHARS / 1024 / 1024} triệu ký tự; tệp không phải bảng dữ liệu hợp lệ`))); return; }
+      const text = tail + chunk;
+      let cut = text.length - 1;
+      while (cut >= 0 && text.charCodeAt(cut) >= 0x80) cut--;
+      if (cut < 0) { tail = text; done(); return; } // no ASCII yet (the line guard bounds this)
+      tail = text.slice(cut);
       try {
-        quotes?.scan(chunk);
+        pass(this, text.slice(0, cut));
       } catch (err) {
         done(err as Error);
         return;
       }
-      done(null, chunk);
+      done();
     },
     flush(done) {
-      if (held && watch) watch.mayNeedNfc = true;
+      if (held && watch) watch.invalidBytes = true;
       try {
-        if (held) quotes?.scan('\uFFFD');
+        pass(this, tail + (held ? '\uFFFD' : ''));
         quotes?.end();
       } catch (err) {
         done(err as Error);
         return;
       }
-      done(null, held ? '\uFFFD' : undefined);
+      done();
     },
   });
 }
@@ -180,7 +195,7 @@ export async function* readDelimited(filePath: string, decoder: string, dialect:
     watch.quoteFaultCount = (watch.quoteFaultCount ?? 0) + 1;
     if ((watch.quoteFaults ??= []).length < MAX_QUOTE_FAULTS) watch.quoteFaults.push(p);
   });
-  const text = pipeline(source, decodeStream(decoder), lineLengthGuard(decoder.startsWith('utf-16'), watch, quotes), (err) => { if (err) fail(err); });
+  const text = pipeline(source, decodeStream(decoder), textGuard(decoder.startsWith('utf-16'), watch, quotes), (err) => { if (err) fail(err); });
   let parserRef: Papa.Parser | undefined;
   Papa.parse<string[]>(text as unknown as File, {
     delimiter: dialect.delimiter,

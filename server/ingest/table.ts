@@ -60,7 +60,7 @@ export interface TableOptions {
   delimited?: boolean;
   /** the unit's word on a header row (Table Dialect `header`): false: none; true: there is one; absent: detected */
   header?: boolean;
-  /** the reader's watch on its decoded text: while no text may need NFC, cells skip the check */
+  /** the reader's watch on its decoded text, which it hands on in NFC: cells then need no NFC check */
   textWatch?: TextWatch;
   /** produce the outputs in a worker thread (large tables: the second core writes while this one reads) */
   outputWorker?: boolean;
@@ -266,11 +266,12 @@ export async function processTable(rows: RowSource, log: ProblemLog, paths: Outp
 
   const dataRow = (raw: string[], rowNo: number) => {
     const h = header!;
-    // cleanCell, inlined: NFC (only where it can change anything), trim, and count the non-empty cells
+    // cleanCell, inlined: NFC (only where it can change anything, and only for readers that have not
+    // normalised their text), trim, and count the non-empty cells
     const cells: string[] = new Array(raw.length);
     let filled = 0;
-    let unusual = false; // a cell outside the fast NFC set: it may also hold U+FFFD
-    const check = !opts.textWatch || opts.textWatch.mayNeedNfc;
+    let unusual = !!opts.textWatch?.invalidBytes; // a cell that may hold U+FFFD
+    const check = !opts.textWatch;
     for (let i = 0; i < raw.length; i++) {
       let c = raw[i]!;
       if (c.length) {

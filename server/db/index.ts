@@ -32,12 +32,15 @@ export async function openDatabase(opts: { databaseUrl?: string; pgDir?: string 
   const { migrate } = await import('drizzle-orm/pglite/migrator');
   let client;
   let unlock = () => {};
+  // PostgreSQL's default 128 MB of shared buffers live in PGlite's WASM memory, all touched at start
+  // (~120 MB of the process's RSS); the portal's database is small and the OS caches its files
+  const options = { startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'] };
   if (opts.pgDir) {
     fs.mkdirSync(opts.pgDir, { recursive: true });
     unlock = lockDirectory(opts.pgDir);
-    client = new PGlite(opts.pgDir);
+    client = new PGlite(opts.pgDir, options);
   } else {
-    client = new PGlite(); // in memory, for tests
+    client = new PGlite(options); // in memory, for tests
   }
   const db = drizzle(client, { schema });
   await migrate(db, { migrationsFolder });

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -237,6 +238,9 @@ describe('ingest fast paths: the output worker', () => {
       expect(there.report, name).toEqual(here.report);
       expect(there.outputs?.csv.sha256, name).toBe(here.outputs?.csv.sha256);
       expect(there.outputs?.json.sha256, name).toBe(here.outputs?.json.sha256);
+      // the worker also copies and hashes the original (this thread does without one)
+      expect(there.outputs?.original.sha256, name).toBe(here.outputs?.original.sha256);
+      if (there.outputs) expect(there.outputs.original.sha256).toBe(crypto.createHash('sha256').update(content).digest('hex'));
       expect(there.leftInTmp(), name).toEqual([]);
     }
     const loi = await ingest('loi.csv', broken(), { schema, outputWorker: true });

@@ -4,6 +4,7 @@ import { DECLARABLE, DECODER, detectEncoding, isStrictUtf8, type DetectedEncodin
 import { IngestError, problem, type IngestProblem } from './errors.ts';
 import { readDelimited, readJsonRecords, readXlsx, sniffDialect, type Dialect, type ReadProgress, type RowSource, type TextWatch } from './readers.ts';
 import { newProblemLog, processTable, record } from './table.ts';
+import type { OutputPaths } from './output.ts';
 import { schemaProblems, type TableSchema } from './schema.ts';
 import type { BlobStore, HashedFile } from '../storage/blobs.ts';
 import { extensionOf, safeFileName } from '../text/vietnamese.ts';
@@ -194,23 +195,31 @@ export async function ingestFile(filePath: string, opts: IngestOptions): Promise
     const jsonPath = opts.store.tempPath('.json');
     temps.push(csvPath, jsonPath);
     progress.phase = 'đọc';
+    const outputWorker = opts.outputWorker ?? stat.size >= OUTPUT_WORKER_MIN_BYTES;
     const tableOpts = {
       schema: opts.schema, signal: opts.signal, flagInvalidBytes: encoding?.startsWith('utf-') ?? false, padShortRows: format === 'XLSX',
       delimited: format === 'CSV' || format === 'TSV', header: opts.header,
-      textWatch, outputWorker: opts.outputWorker ?? stat.size >= OUTPUT_WORKER_MIN_BYTES,
+      textWatch, outputWorker,
       onProgress: (rows: number) => { progress.rows = rows; },
     };
-    // the original is copied and hashed while the table is read (the kernel copies; removed below if the file is not valid)
-    originalCopy = opts.store.copyToTemp(filePath).then((f) => { temps.push(f.path); return f; });
-    originalCopy.catch(() => { /* awaited below, where a failure counts */ });
-    let table = await processTable(openRows(), log, { csv: csvPath, json: jsonPath }, tableOpts);
+    // the original is copied and hashed while the table is read (the kernel copies; removed below if the
+    // file is not valid): by the output worker when there is one, its hashing being off this thread
+    const paths: OutputPaths = { csv: csvPath, json: jsonPath };
+    if (outputWorker) {
+      paths.original = { source: filePath, path: opts.store.tempPath() };
+      temps.push(paths.original.path);
+    } else {
+      originalCopy = opts.store.copyToTemp(filePath).then((f) => { temps.push(f.path); return f; });
+      originalCopy.catch(() => { /* awaited below, where a failure counts */ });
+    }
+    let table = await processTable(openRows(), log, paths, tableOpts);
     if (table.needsSecondPass) {
       // the first rows suggested narrower types than the whole table has: write again with the final ones
       progress.phase = 'ghi lại';
       progress.bytes = 0;
       if (textWatch) Object.assign(textWatch, { quoteFaults: [], quoteFaultCount: 0 });
       const again = newProblemLog();
-      table = await processTable(openRows(), again, { csv: csvPath, json: jsonPath }, { ...tableOpts, inferredSchema: table.schema });
+      table = await processTable(openRows(), again, paths, { ...tableOpts, inferredSchema: table.schema });
       // the first pass found no error; any now (a value the inferred type does not take) is the report's
       for (const e of again.errors) record(log, e);
       log.errorCount += again.errorCount - again.errors.length;
@@ -228,7 +237,7 @@ export async function ingestFile(filePath: string, opts: IngestOptions): Promise
       return finish();
     }
     progress.phase = 'lưu';
-    const original = await originalCopy;
+    const original = out.original ?? await (originalCopy ??= opts.store.copyToTemp(filePath).then((f) => { temps.push(f.path); return f; }));
     for (const f of [original, out.csv, out.json]) opts.store.adopt(f.path, f.sha256);
     report.valid = true;
     finish();

@@ -257,6 +257,8 @@ export async function processTable(rows: RowSource, log: ProblemLog, paths: Outp
     return true;
   };
 
+  // rows exactly as wide as the header, the usual case, are counted without a map lookup
+  const exact = { count: 0, rows: [] as number[] };
   const shape = (k: number, rowNo: number) => {
     let s = shapes.get(k);
     if (!s) shapes.set(k, (s = { count: 0, rows: [] }));
@@ -306,7 +308,8 @@ export async function processTable(rows: RowSource, log: ProblemLog, paths: Outp
       record(log, problem('missing-cell', `hàng ${rowNo} có ${at} ô, hàng tiêu đề có ${width} cột; thiếu từ cột ${at + 1} (${quoteText(h[at]!)})${delimited && at > 1 ? ' — có thể thiếu một dấu phân cách, các giá trị bị dồn sang trái' : ''}`, { rowNumber: rowNo, fieldNumber: at + 1, fieldName: h[at] }));
       while (cells.length < width) cells.push('');
     } else if (delimited) {
-      shape(0, rowNo);
+      exact.count++;
+      if (exact.rows.length < MAX_ERRORS_KEPT) exact.rows.push(rowNo);
     }
     for (let i = 0; i < cells.length; i++) trackers[i]!.add(cells[i]!);
     if (unusual && opts.flagInvalidBytes) {
@@ -330,6 +333,7 @@ export async function processTable(rows: RowSource, log: ProblemLog, paths: Outp
   };
 
   const row = (raw: string[], rowNo: number) => {
+    if (held.length === 0 && raw.length !== 1) { dataRow(raw, rowNo); return; } // the usual row
     if (held.length || mayBeFootnote(raw)) {
       if (mayBeFootnote(raw) || nonEmpty(raw) === 0) { held.push([rowNo, raw]); return; }
       // more table follows: they were rows of the table after all, and are checked as such
@@ -447,6 +451,7 @@ export async function processTable(rows: RowSource, log: ProblemLog, paths: Outp
    * otherwise the rows that differ from the rest are errors (a separator too many, or too few).
    */
   function checkShapes() {
+    if (exact.count) shapes.set(0, exact);
     if (shapes.size === 0 || !header) return;
     const width = header.length;
     if (shapes.size === 1 && headerTrailing > 0 && shapes.has(headerTrailing)) {

@@ -86,6 +86,12 @@ describe('the faults seen in real files (issue 14)', () => {
     expect(told.json).toEqual([{ cot_1: 'Hà Nội', cot_2: 'Thủ đô' }, { cot_1: 'Huế', cot_2: 'Cố đô' }]);
   });
 
+  it('takes a JSON file\'s keys as its column names, even keys that look like data', async () => {
+    const r = await ingest(JSON.stringify([{ 1: 'a', 2: 5 }, { 1: 'b', 2: 6 }]), {}, 'a.json');
+    expect(r.report.fields.map((f) => f.name)).toEqual(['1', '2']);
+    expect(r.json).toEqual([{ 1: 'a', 2: 5 }, { 1: 'b', 2: 6 }]);
+  });
+
   it('keeps years as the labels of a wide table', async () => {
     const r = await ingest('Chỉ tiêu,2023,2024\nDân số,1.234,1.300\nSố hộ,500,520\n');
     expect(r.report.headerRow).toBe(1);

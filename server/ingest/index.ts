@@ -198,7 +198,8 @@ export async function ingestFile(filePath: string, opts: IngestOptions): Promise
     const outputWorker = opts.outputWorker ?? stat.size >= OUTPUT_WORKER_MIN_BYTES;
     const tableOpts = {
       schema: opts.schema, signal: opts.signal, flagInvalidBytes: encoding?.startsWith('utf-') ?? false, padShortRows: format === 'XLSX',
-      delimited: format === 'CSV' || format === 'TSV', header: opts.header,
+      // a JSON file's keys are its column names, never a row of data
+      delimited: format === 'CSV' || format === 'TSV', header: format === 'JSON' || format === 'NDJSON' ? true : opts.header,
       textWatch, outputWorker,
       onProgress: (rows: number) => { progress.rows = rows; },
     };

@@ -13,6 +13,8 @@ export interface Run {
   peakCommand: string;
   /** the largest sum of the RSS of all its processes at once (sampled every 20 ms: a floor) */
   treeMB: number;
+  /** user + system CPU seconds of all its processes (GNU time), when known */
+  cpuSeconds?: number;
   stdout: string;
   stderr: string;
 }
@@ -46,7 +48,7 @@ export async function measure(cmd: string, args: string[], opts: { cwd: string; 
   const gnuTime = fs.existsSync('/usr/bin/time');
   const started = performance.now();
   const child = gnuTime
-    ? spawn('/usr/bin/time', ['-f', '%M', '-o', timeOut, cmd, ...args], { ...opts, stdio: ['ignore', 'pipe', 'pipe'] })
+    ? spawn('/usr/bin/time', ['-f', '%M %U %S', '-o', timeOut, cmd, ...args], { ...opts, stdio: ['ignore', 'pipe', 'pipe'] })
     : spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -77,10 +79,12 @@ export async function measure(cmd: string, args: string[], opts: { cwd: string; 
   const seconds = (performance.now() - started) / 1000;
   let peak = { kB: 0, command: '' };
   for (const p of hwm.values()) if (p.kB > peak.kB) peak = p;
+  let cpuSeconds: number | undefined;
   if (gnuTime) {
-    const kernel = Number(fs.readFileSync(timeOut, 'utf8').trim().split('\n').pop());
-    if (kernel > 0) peak = { kB: kernel, command: peak.command };
+    const [kernel, user, system] = fs.readFileSync(timeOut, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+    if (kernel! > 0) peak = { kB: kernel!, command: peak.command };
+    if (user! >= 0 && system! >= 0) cpuSeconds = user! + system!;
   }
   fs.rmSync(path.dirname(timeOut), { recursive: true, force: true });
-  return { code, seconds, peakMB: peak.kB / 1024, peakCommand: peak.command, treeMB, stdout, stderr };
+  return { code, seconds, peakMB: peak.kB / 1024, peakCommand: peak.command, treeMB, cpuSeconds, stdout, stderr };
 }

@@ -16,7 +16,8 @@ import { measure, type Run } from './ingest-rss.ts';
  * - npm run ingest (PostgreSQL): the same with DATABASE_URL on a fresh database of the local server
  *   (BENCH_DATABASE_URL, else postgres://<user>@127.0.0.1:5432/test; skipped when it does not answer).
  * Peak RSS is each command's largest process (as /usr/bin/time -v prints it); the sum over its
- * process tree (npm and node) is printed too. The two npm run ingest speeds are of the whole
+ * process tree (npm and node) is printed too, and the CPU time of each run (all threads: on a machine
+ * where other work runs, it varies less than the wall time). The two npm run ingest speeds are of the whole
  * command (start, open the database, ingest, store, write the snapshot), the other two of the
  * parse or ingest inside their process. Medians and spread (min–max) follow each size.
  */
@@ -131,7 +132,7 @@ export async function benchIngest(sizesMB: number[]): Promise<void> {
           const ok = r.code === 0;
           if (!ok) console.log(`  lần ${n}, ${mode.label}: lỗi (mã ${r.code})\n${r.stderr.slice(-2000)}${r.stdout.slice(-2000)}`);
           else results.get(mode.key)!.push(r);
-          if (ok) console.log(`  lần ${n}: ${mode.label.padEnd(28)} ${vi(mb / r.seconds).padStart(6)} MB/s, ${vi(r.seconds).padStart(5)} s, RSS đỉnh ${r.peakMB.toFixed(0)} MB (cả cây tiến trình ${r.treeMB.toFixed(0)} MB)`);
+          if (ok) console.log(`  lần ${n}: ${mode.label.padEnd(28)} ${vi(mb / r.seconds).padStart(6)} MB/s, ${vi(r.seconds).padStart(5)} s${r.cpuSeconds === undefined ? '' : ` (CPU ${vi(r.cpuSeconds)} s)`}, RSS đỉnh ${r.peakMB.toFixed(0)} MB (cả cây tiến trình ${r.treeMB.toFixed(0)} MB)`);
         }
       }
       const parse = results.get('parse')!;

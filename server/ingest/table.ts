@@ -371,9 +371,12 @@ export async function processTable(rows: RowSource, log: ProblemLog, paths: Outp
       const names = opts.schema && opts.schema.fields.length >= n ? opts.schema.fields.map((f) => f.name) : Array.from({ length: n }, (_, i) => `cot_${i + 1}`);
       startTable(names, 0, true);
       headerTrailing = first.length - n; // the first row stands for the header's shape
-      record(log, problem('no-header', opts.schema
-        ? `hàng ${choice.index + 1} là dữ liệu, không phải tên cột; các cột được đặt tên theo lược đồ (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''})`
-        : `hàng ${choice.index + 1} giống các hàng dữ liệu bên dưới (${quoteText(first.map(cleanCell).join(', '))}), nên được đọc là dữ liệu; các cột được đặt tên ${names.length > 2 ? `${names[0]}, ${names[1]}, …, ${names[names.length - 1]}` : names.join(', ')}. Nếu hàng đó là tên cột, hãy sửa lại để tên cột không giống dữ liệu`, { rowNumber: choice.index + 1 }), 'warning');
+      const named = opts.schema
+        ? `các cột được đặt tên theo lược đồ (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''})`
+        : `các cột được đặt tên ${names.length > 2 ? `${names[0]}, ${names[1]}, …, ${names[names.length - 1]}` : names.join(', ')}`;
+      record(log, problem('no-header', opts.header === false
+        ? `theo khai báo, tệp không có hàng tiêu đề: hàng ${choice.index + 1} là dữ liệu; ${named}`
+        : `hàng ${choice.index + 1} giống các hàng dữ liệu bên dưới (${quoteText(first.map(cleanCell).join(', '))}), nên được đọc là dữ liệu; ${named}. Nếu hàng đó là tên cột, hãy sửa lại để tên cột không giống dữ liệu`, { rowNumber: choice.index + 1 }), 'warning');
       next = choice.index;
     }
     for (let i = next; i < buffered.length; i++) if (i + 1 !== skipRow) row(buffered[i]!, i + 1);

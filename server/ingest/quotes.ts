@@ -46,22 +46,31 @@ export class QuoteScanner {
   scan(chunk: string): void {
     const text = this.pending + chunk;
     this.pending = '';
-    const { q, d, nl } = this;
+    const { q, d, nl, base } = this;
+    const dc = d.charCodeAt(0);
+    const nl0 = nl.charCodeAt(0);
     const n = text.length;
+    // the state in locals while scanning (written back before a fault is located, and at the end)
+    let { inQuote, records, recordStart } = this;
     let i = 0;
     let hold = n; // text from here on waits for the next chunk
     let nextNl = text.indexOf(nl); // found once per line, not once per quote
+    const sync = () => { this.inQuote = inQuote; this.records = records; this.recordStart = recordStart; };
     while (i < n) {
-      if (this.inQuote) {
+      if (inQuote) {
         const j = text.indexOf(q, i);
         if (j < 0) break;
         if (j + 1 >= n) { hold = j; break; }
+        const next = text.charCodeAt(j + 1);
+        if (next === dc) { inQuote = false; i = j + 2; continue; } // the usual closing quote
         if (text[j + 1] === q) { i = j + 2; continue; } // an escaped quote
+        if (next === nl0 && text.startsWith(nl, j + 1)) { inQuote = false; i = j + 1; continue; }
         const k = afterBlanks(text, j + 1, d, nl);
         if (k >= n || (k + nl.length > n && nl.startsWith(text.slice(k)))) { hold = j; break; }
-        if (text[k] === d) { this.inQuote = false; i = k + 1; continue; }
-        if (text.startsWith(nl, k)) { this.inQuote = false; i = k; continue; }
+        if (text[k] === d) { inQuote = false; i = k + 1; continue; }
+        if (text.startsWith(nl, k)) { inQuote = false; i = k; continue; }
         // papaparse takes this quote as text and looks on for the closing one: so does this scanner
+        sync();
         this.fault(this.quoteOpen, text, `ô bắt đầu bằng dấu ngoặc kép nhưng dấu đóng bị theo sau bởi "${text.slice(j + 1, j + 11)}" thay vì dấu phân cách`);
         i = j + 1;
       } else {
@@ -69,24 +78,25 @@ export class QuoteScanner {
         const end = j < 0 ? n : j;
         if (nextNl >= 0 && nextNl < i) nextNl = text.indexOf(nl, i); // those inside quotes do not end a row
         while (nextNl >= 0 && nextNl < end) {
-          this.records++;
-          this.recordStart = this.base + nextNl + nl.length;
+          records++;
+          recordStart = base + nextNl + nl.length;
           nextNl = text.indexOf(nl, nextNl + nl.length);
         }
         if (j < 0) {
-          if (nl.length > 1 && text[n - 1] === nl[0]) hold = n - 1; // a \r whose \n is in the next chunk
+          if (nl.length > 1 && text.charCodeAt(n - 1) === nl0) hold = n - 1; // a \r whose \n is in the next chunk
           break;
         }
-        const fieldStart = this.base + j === this.recordStart || (j > 0 ? text[j - 1] : this.prevChar) === d;
-        if (fieldStart) {
-          this.inQuote = true;
-          this.quoteOpen = this.base + j;
+        if (base + j === recordStart || (j > 0 ? text.charCodeAt(j - 1) === dc : this.prevChar === d)) {
+          inQuote = true;
+          this.quoteOpen = base + j;
         } else {
-          this.fault(this.base + j, text, 'dấu ngoặc kép nằm giữa một ô không được đặt trong ngoặc kép');
+          sync();
+          this.fault(base + j, text, 'dấu ngoặc kép nằm giữa một ô không được đặt trong ngoặc kép');
         }
         i = j + 1;
       }
     }
+    sync();
     if (hold < n) this.pending = text.slice(hold);
     if (this.recordStart >= this.base) this.carry = text.slice(this.recordStart - this.base, hold);
     else this.carry += text.slice(0, hold);

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -55,7 +56,7 @@ describe('ingest fast paths: NFC only where it can change anything', () => {
   });
 
   it('still normalises, and still finds invalid bytes, when they first appear several 64 KB chunks into the file', async () => {
-    // the per-cell check is skipped while every chunk read so far was plainly NFC: the first one that is not must switch it on
+    // the reader normalises each chunk and watches for U+FFFD: text that first needs either late in the file must still get it
     const decomposed = 'Xa\u0303 \u0110a\u0306\u0301k \u0110oa';
     const r = await ingest('nfd-late.csv', afterAscii('Mã,Tên', 40_000, [`9999,${decomposed}`, '10000,Ho\u0300a Bi\u0300nh']));
     expect(r.report.valid).toBe(true);
@@ -66,6 +67,21 @@ describe('ingest fast paths: NFC only where it can change anything', () => {
     const broken = await ingest('invalid-late.csv', bad);
     expect(broken.report.valid).toBe(false);
     expect(broken.report.errors[0]).toMatchObject({ type: 'encoding-error', rowNumber: 40_002, fieldNumber: 2 });
+  });
+
+  it('composes a tone mark that begins a 64 KB read chunk with the letter that ends the one before', async () => {
+    // Windows-1258 writes "ò" as "o" + U+0300 (one byte each): put the "o" at byte 65,535 and the mark at 65,536
+    let text = 'Mã,Tên\r\n';
+    for (let i = 0; text.length < 65_000; i++) text += `${10000 + i},Xa\r\n`;
+    const digits = 65_534 - toWindows1258(text).length - ','.length; // "H" at 65,534
+    text += `${'9'.repeat(digits)},Ho\u0300a Bi\u0300nh\r\n12345,Xa\r\n`;
+    const bytes = toWindows1258(text);
+    expect(bytes.subarray(65_534, 65_536).toString('latin1')).toBe('Ho'); // "o" ends the first chunk …
+    expect(bytes[65_536]).toBe(0xcc); // … and the grave accent (0xCC in Windows-1258) starts the second
+    const r = await ingest('cp1258-cut.csv', bytes);
+    expect(r.report.valid).toBe(true);
+    expect(r.json.find((row: Record<string, string>) => row['Tên'].startsWith('Hòa'))['Tên']).toBe('Hòa Bình');
+    expect(r.csv).toBe(r.csv.normalize('NFC'));
   });
 
   it('turns Windows-1258 tone marks into NFC after 1000 ASCII rows and in a long file', async () => {
@@ -222,6 +238,9 @@ describe('ingest fast paths: the output worker', () => {
       expect(there.report, name).toEqual(here.report);
       expect(there.outputs?.csv.sha256, name).toBe(here.outputs?.csv.sha256);
       expect(there.outputs?.json.sha256, name).toBe(here.outputs?.json.sha256);
+      // the worker also copies and hashes the original (this thread does without one)
+      expect(there.outputs?.original.sha256, name).toBe(here.outputs?.original.sha256);
+      if (there.outputs) expect(there.outputs.original.sha256).toBe(crypto.createHash('sha256').update(content).digest('hex'));
       expect(there.leftInTmp(), name).toEqual([]);
     }
     const loi = await ingest('loi.csv', broken(), { schema, outputWorker: true });

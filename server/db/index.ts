@@ -68,12 +68,16 @@ export async function openDatabase(opts: { databaseUrl?: string; pgDir?: string 
   const { migrate } = await import('drizzle-orm/pglite/migrator');
   let client;
   let unlock = () => {};
+  // PostgreSQL's shared memory lives in PGlite's WASM memory, all touched at start: the default 128 MB
+  // of shared buffers alone cost ~120 MB of RSS. The portal's database is small and the OS caches its
+  // files; PGlite serves one connection (single-user mode), so 5 slots size the lock tables.
+  const options = { startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=8MB', '-c', 'max_connections=5'] };
   if (opts.pgDir) {
     fs.mkdirSync(opts.pgDir, { recursive: true });
     unlock = lockDirectory(opts.pgDir);
-    client = new PGlite(opts.pgDir);
+    client = new PGlite(opts.pgDir, options);
   } else {
-    client = new PGlite(); // in memory, for tests
+    client = new PGlite(options); // in memory, for tests
   }
   const db = drizzle(client, { schema });
   await migrate(db, { migrationsFolder });

@@ -1,6 +1,8 @@
 /**
  * The error catalogue of ingest. Codes are frictionless-py v5 error type names where one exists,
  * so reports can be compared with Frictionless tools; messages are Vietnamese for the unit's staff.
+ * The codes Frictionless has no name for (its parser stops or guesses there) are this portal's own,
+ * marked below; they are stable too.
  */
 export const ERROR_MESSAGES = {
   // resource: the file cannot be read
@@ -15,6 +17,14 @@ export const ERROR_MESSAGES = {
   // table
   'row-count': 'Tệp không có hàng dữ liệu nào',
   'field-count': 'Số cột vượt quá giới hạn cho phép',
+  // dialect (portal codes): quoting faults are errors, the rest warnings that say what was read and how
+  'stray-quote': 'Dấu ngoặc kép đặt sai chỗ',
+  'unclosed-quote': 'Dấu ngoặc kép không được đóng',
+  'trailing-delimiter': 'Mọi hàng đều kết thúc bằng một dấu phân cách thừa',
+  'preamble': 'Bỏ qua các dòng phía trên hàng tiêu đề',
+  'footnote': 'Bỏ qua dòng chú thích ở cuối bảng',
+  'repeated-header': 'Bỏ qua hàng lặp lại hàng tiêu đề',
+  'no-header': 'Tệp không có hàng tiêu đề',
   // header and labels
   'blank-header': 'Hàng tiêu đề trống',
   'blank-label': 'Tên cột trống',

@@ -4,6 +4,7 @@ import { DECLARABLE, DECODER, detectEncoding, isStrictUtf8, type DetectedEncodin
 import { IngestError, problem, type IngestProblem } from './errors.ts';
 import { readDelimited, readJsonRecords, readXlsx, sniffDialect, type Dialect, type ReadProgress, type RowSource, type TextWatch } from './readers.ts';
 import { newProblemLog, processTable, record } from './table.ts';
+import type { OutputPaths } from './output.ts';
 import { schemaProblems, type TableSchema } from './schema.ts';
 import type { BlobStore, HashedFile } from '../storage/blobs.ts';
 import { extensionOf, safeFileName } from '../contract/text.ts';
@@ -70,6 +71,8 @@ export interface IngestOptions {
   encoding?: string;
   /** a Table Schema to apply (the unit's, or the dataset's current one); inferred when absent */
   schema?: TableSchema;
+  /** the unit's word on a header row (Table Dialect `header`): false: the file has none; detected when absent */
+  header?: boolean;
   signal?: AbortSignal;
   progress?: IngestProgress;
   /** write the outputs in a worker thread; by default for files of OUTPUT_WORKER_MIN_BYTES or more */
@@ -126,7 +129,9 @@ export async function ingestFile(filePath: string, opts: IngestOptions): Promise
   let originalCopy: Promise<HashedFile> | undefined;
   const progress = opts.progress ?? { phase: '', bytes: 0, totalBytes: 0, rows: 0 };
   const finish = (): IngestResult => {
-    Object.assign(report, { errors: log.errors, errorCount: log.errorCount, warnings: log.warnings, warningCount: log.warningCount, countsByType: log.countsByType });
+    // in row order (problems found at the end of the table, such as rows of a different width, come last otherwise)
+    const byRow = (a: IngestProblem, b: IngestProblem) => (a.rowNumber ?? 0) - (b.rowNumber ?? 0);
+    Object.assign(report, { errors: log.errors.sort(byRow), errorCount: log.errorCount, warnings: log.warnings.sort(byRow), warningCount: log.warningCount, countsByType: log.countsByType });
     return { report };
   };
   try {
@@ -177,10 +182,10 @@ export async function ingestFile(filePath: string, opts: IngestOptions): Promise
         if (!guess.encoding.startsWith('utf-')) throw new IngestError(problem('encoding-error', 'tệp JSON phải dùng bảng mã UTF-8'));
         openRows = () => readJsonRecords(filePath, format === 'NDJSON', read, opts.signal);
       } else {
-        const dialect = sniffDialect(iconv.decode(sample, guess.decoder));
+        const dialect = sniffDialect(iconv.decode(sample, guess.decoder), sample.length === stat.size);
         if (format === 'TSV') dialect.delimiter = '\t';
         report.dialect = { ...dialect, header: true };
-        const watch: TextWatch = { mayNeedNfc: false };
+        const watch: TextWatch = { invalidBytes: false, quoteFaults: [], quoteFaultCount: 0 };
         textWatch = watch;
         openRows = () => readDelimited(filePath, guess.decoder, dialect, read, opts.signal, watch);
       }
@@ -190,20 +195,35 @@ export async function ingestFile(filePath: string, opts: IngestOptions): Promise
     const jsonPath = opts.store.tempPath('.json');
     temps.push(csvPath, jsonPath);
     progress.phase = 'đọc';
+    const outputWorker = opts.outputWorker ?? stat.size >= OUTPUT_WORKER_MIN_BYTES;
     const tableOpts = {
       schema: opts.schema, signal: opts.signal, flagInvalidBytes: encoding?.startsWith('utf-') ?? false, padShortRows: format === 'XLSX',
-      textWatch, outputWorker: opts.outputWorker ?? stat.size >= OUTPUT_WORKER_MIN_BYTES,
+      // a JSON file's keys are its column names, never a row of data
+      delimited: format === 'CSV' || format === 'TSV', header: format === 'JSON' || format === 'NDJSON' ? true : opts.header,
+      textWatch, outputWorker,
       onProgress: (rows: number) => { progress.rows = rows; },
     };
-    // the original is copied and hashed while the table is read (the kernel copies; removed below if the file is not valid)
-    originalCopy = opts.store.copyToTemp(filePath).then((f) => { temps.push(f.path); return f; });
-    originalCopy.catch(() => { /* awaited below, where a failure counts */ });
-    let table = await processTable(openRows(), log, { csv: csvPath, json: jsonPath }, tableOpts);
+    // the original is copied and hashed while the table is read (the kernel copies; removed below if the
+    // file is not valid): by the output worker when there is one, its hashing being off this thread
+    const paths: OutputPaths = { csv: csvPath, json: jsonPath };
+    if (outputWorker) {
+      paths.original = { source: filePath, path: opts.store.tempPath() };
+      temps.push(paths.original.path);
+    } else {
+      originalCopy = opts.store.copyToTemp(filePath).then((f) => { temps.push(f.path); return f; });
+      originalCopy.catch(() => { /* awaited below, where a failure counts */ });
+    }
+    let table = await processTable(openRows(), log, paths, tableOpts);
     if (table.needsSecondPass) {
       // the first rows suggested narrower types than the whole table has: write again with the final ones
       progress.phase = 'ghi lại';
       progress.bytes = 0;
-      table = await processTable(openRows(), newProblemLog(), { csv: csvPath, json: jsonPath }, { ...tableOpts, inferredSchema: table.schema });
+      if (textWatch) Object.assign(textWatch, { quoteFaults: [], quoteFaultCount: 0 });
+      const again = newProblemLog();
+      table = await processTable(openRows(), again, paths, { ...tableOpts, inferredSchema: table.schema });
+      // the first pass found no error; any now (a value the inferred type does not take) is the report's
+      for (const e of again.errors) record(log, e);
+      log.errorCount += again.errorCount - again.errors.length;
     }
     report.headerRow = table.headerRowNumber;
     if (report.dialect) report.dialect.header = table.headerRowNumber > 0;
@@ -212,9 +232,13 @@ export async function ingestFile(filePath: string, opts: IngestOptions): Promise
     report.schemaSource ??= 'inferred';
     report.fields = schema.fields.map((f) => ({ name: f.name, type: f.type }));
     const out = table.outputs;
-    if (!out || log.errorCount > 0) return finish();
+    if (!out || log.errorCount > 0) {
+      // a rejection always says why
+      if (log.errorCount === 0) record(log, problem('source-error', 'không ghi được bảng đã kiểm tra (lỗi nội bộ của cổng); không có gì được công bố'));
+      return finish();
+    }
     progress.phase = 'lưu';
-    const original = await originalCopy;
+    const original = out.original ?? await (originalCopy ??= opts.store.copyToTemp(filePath).then((f) => { temps.push(f.path); return f; }));
     for (const f of [original, out.csv, out.json]) opts.store.adopt(f.path, f.sha256);
     report.valid = true;
     finish();

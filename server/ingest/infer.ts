@@ -1,4 +1,4 @@
-import { dayMonthYear, FALSE_VALUES, TRUE_VALUES, validDate, type TableField } from './schema.ts';
+import { castDateTime, dayMonthYear, FALSE_VALUES, TRUE_VALUES, validDate, type TableField } from './schema.ts';
 
 /**
  * Field type inference over a whole column, with Vietnamese conventions: dates dd/mm/yyyy,
@@ -12,8 +12,6 @@ const RE = {
   numVi: /^[+-]?(\d{1,3}(\.\d{3})+|\d+),\d+$/, // 1.234,5 or 12,5
   numEn: /^[+-]?(\d{1,3}(,\d{3})+|\d+)\.\d+$/, // 1,234.5 or 12.5
   dateIso: /^(\d{4})-(\d{2})-(\d{2})$/,
-  datetimeIso: /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/,
-  datetimeVi: /^(\d{1,2})\/(\d{1,2})\/(\d{4}) (\d{1,2}):(\d{2})(:(\d{2}))?$/,
   year: /^(1[89]|20|21)\d{2}$/,
 };
 
@@ -28,6 +26,18 @@ const INT_VI = 1, INT_EN = 2, NUM_VI = 4, NUM_EN = 8, BOOL = 16, DATE_VI = 32, D
 const ALL = 1023;
 /** Every type but boolean needs a sign or a digit first. */
 const NOT_BOOL = ALL & ~BOOL;
+const NUMBERS = INT_VI | INT_EN | NUM_VI | NUM_EN;
+
+/** More significant digits than a double holds exactly (15): such a column stays text, never rounded. */
+function tooManyDigits(v: string): boolean {
+  if (v.length <= 15) return false;
+  let digits = 0;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c >= 48 && c <= 57 && (digits || c !== 48)) digits++;
+  }
+  return digits > 15;
+}
 
 export class TypeTracker {
   private candidates = ALL;
@@ -54,7 +64,8 @@ export class TypeTracker {
     if ((first < 48 || first > 57) && first !== 43 && first !== 45) {
       c &= ~NOT_BOOL; // not a number, date or year
     } else {
-      if (c & (INT_VI | INT_EN | NUM_VI | NUM_EN)) {
+      if ((c & NUMBERS) && tooManyDigits(v)) c &= ~NUMBERS;
+      if (c & NUMBERS) {
         // each candidate keeps its bit if one of its shapes fits; the shapes are tested lazily, the
         // decimal ones first for a decimal column (-1: not tested yet)
         let plain = -1, viGrouped = -1, enGrouped = -1;
@@ -88,8 +99,11 @@ export class TypeTracker {
         const m = RE.dateIso.exec(v);
         if (!m || !validDate(+m[1]!, +m[2]!, +m[3]!)) c &= ~DATE_ISO;
       }
-      if ((c & DT_ISO) && !RE.datetimeIso.test(v)) c &= ~DT_ISO;
-      if ((c & DT_VI) && !RE.datetimeVi.test(v)) c &= ~DT_VI;
+      // the cast's own test: an impossible day or time (2009-31-21 17:31:32) makes the column text
+      if (c & (DT_ISO | DT_VI)) {
+        if (castDateTime(v) === undefined) c &= ~(DT_ISO | DT_VI);
+        else c &= v.charCodeAt(4) === 45 ? ~DT_VI : ~DT_ISO; // yyyy-… or d/m/yyyy …
+      }
       if ((c & YEAR) && !RE.year.test(v)) c &= ~YEAR;
     }
     if ((c & BOOL) && !BOOL_WORDS.has(v)) c &= ~BOOL;

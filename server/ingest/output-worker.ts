@@ -1,7 +1,10 @@
 // The output worker of WorkerOutput (output.ts): formats, encodes, hashes and writes rows of cast values.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { OutputFormatter, type OutputPaths } from './output.ts';
 import type { Cell } from './schema.ts';
+import type { HashedFile } from '../storage/blobs.ts';
 
 type Message = { type: 'rows'; values: Cell[] } | { type: 'finish' } | { type: 'abort' };
 
@@ -10,10 +13,35 @@ const { names, paths } = workerData as { names: string[]; paths: OutputPaths };
 let formatter: OutputFormatter | undefined;
 let stopped = false;
 
+/** As BlobStore.copyToTemp: the kernel copies, and the copy itself is hashed (so the hash is of the bytes stored). */
+async function copyAndHash(source: string, dest: string): Promise<HashedFile> {
+  await fs.promises.copyFile(source, dest);
+  const hash = crypto.createHash('sha256');
+  const buf = Buffer.allocUnsafeSlow(1024 * 1024);
+  let size = 0;
+  const fh = await fs.promises.open(dest, 'r');
+  try {
+    for (;;) {
+      if (stopped) throw new Error('aborted');
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (!bytesRead) break;
+      hash.update(buf.subarray(0, bytesRead));
+      size += bytesRead;
+    }
+  } finally {
+    await fh.close();
+  }
+  return { path: dest, sha256: hash.digest('hex'), size };
+}
+const original = paths.original ? copyAndHash(paths.original.source, paths.original.path) : undefined;
+original?.catch(() => { /* reported by finish, or the copy is removed by abort */ });
+
 async function handle(m: Message): Promise<void> {
   if (m.type === 'abort') {
     stopped = true;
     formatter?.abandon();
+    await original?.catch(() => undefined);
+    if (paths.original) fs.rmSync(paths.original.path, { force: true });
     port.postMessage({ type: 'aborted' });
     return;
   }
@@ -28,7 +56,8 @@ async function handle(m: Message): Promise<void> {
       }
       port.postMessage({ type: 'ack' });
     } else {
-      port.postMessage({ type: 'done', files: await formatter.finish() });
+      const files = await formatter.finish();
+      port.postMessage({ type: 'done', files: { ...files, original: await original } });
     }
   } catch (err) {
     stopped = true;

@@ -25,8 +25,12 @@ export function csvField(s: string): string {
  */
 const OUTPUT_CHUNK = 48 * 1024;
 
-export type OutputPaths = { csv: string; json: string };
-export type OutputFiles = { csv: HashedFile; json: HashedFile };
+/**
+ * Where the outputs go. `original`: the worker also copies the uploaded file there and hashes the
+ * copy (BlobStore.copyToTemp's work, off the ingest's thread, which sets the pace of a large ingest).
+ */
+export type OutputPaths = { csv: string; json: string; original?: { source: string; path: string } };
+export type OutputFiles = { csv: HashedFile; json: HashedFile; original?: HashedFile };
 
 /** Where the checked rows of a table go: their cast values in, the published CSV and JSON files out. */
 export interface OutputSink {
@@ -235,7 +239,7 @@ export class WorkerOutput implements OutputSink {
         while (!aborted && !this.exited && Date.now() < deadline) await Promise.race([this.wait(), new Promise((r) => setTimeout(r, 100))]);
         await this.worker.terminate();
       }
-      for (const p of [this.paths.csv, this.paths.json]) fs.rmSync(p, { force: true });
+      for (const p of [this.paths.csv, this.paths.json, this.paths.original?.path]) if (p) fs.rmSync(p, { force: true });
     })();
   }
 

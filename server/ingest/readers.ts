@@ -4,7 +4,8 @@ import { pipeline, Transform, type Readable } from 'node:stream';
 import Papa from 'papaparse';
 import type ExcelJS from 'exceljs';
 import { decodeStream } from './encoding.ts';
-import { IngestError, problem } from './errors.ts';
+import { IngestError, problem, type IngestProblem } from './errors.ts';
+import { QuoteScanner } from './quotes.ts';
 
 /**
  * A source table as batches of rows of raw text cells; every reader yields this, so validation is
@@ -29,26 +30,71 @@ export const MAX_LINE_CHARS = 16 * 1024 * 1024;
 export const MAY_NEED_NFC = /[^\u0000-\u02ff\u1e00-\u1eff]/;
 
 /**
- * Whether any text a reader has decoded so far may need NFC. The reader sets it before the text
- * reaches the parser, so while it is false no cell of the rows handed on can need the per-cell check
- * (one test per 64 KB chunk instead of one per cell, most files being precomposed UTF-8 throughout).
+ * What a reader of delimited text saw in its decoded text, which it hands on already in NFC:
+ * `invalidBytes`, a U+FFFD (the decoder's mark for bytes not valid in the file's encoding) somewhere
+ * so far, so cells from then on are looked at for it; `quoteFaults`, misplaced quotes with their row
+ * and column (see QuoteScanner) for the table to report, at most MAX_QUOTE_FAULTS kept and
+ * `quoteFaultCount` counting them all.
  */
-export interface TextWatch { mayNeedNfc: boolean }
+export interface TextWatch { invalidBytes: boolean; quoteFaults: IngestProblem[]; quoteFaultCount: number }
+export const MAX_QUOTE_FAULTS = 1000;
 
-export interface Dialect { delimiter: string; quoteChar: string; lineTerminator: string }
+export interface Dialect { delimiter: string; quoteChar: string; lineTerminator: '\r\n' | '\n' | '\r' }
 
-/** Guesses delimiter, quote character and line endings from the first decoded text of the file. */
-export function sniffDialect(sampleText: string): Dialect {
-  const parsed = Papa.parse<string[]>(sampleText, { preview: 100, delimitersToGuess: DELIMITERS, skipEmptyLines: true });
-  const delimiter = parsed.meta.delimiter || ',';
+/** Rows of the sample the delimiter is judged on: enough to see past a long title block. */
+const SNIFF_ROWS = 300;
+
+/**
+ * How well a delimiter splits the sample into a table: the number of rows that have the most common
+ * number of cells (at least 2), counting first those with no quote inside a cell (a wrong delimiter
+ * cuts through quoted values, and leaves their quotes inside cells). Title lines above the table and
+ * notes below it have other counts and do not count, whatever they contain.
+ */
+function tableRows(sample: string, delimiter: string, quoteChar: string, newline: Dialect['lineTerminator'], complete: boolean): { clean: number; rows: number; width: number; lines: number } {
+  const parsed = Papa.parse<string[]>(sample, { delimiter, quoteChar, newline, preview: SNIFF_ROWS, skipEmptyLines: 'greedy' });
+  // the sample ends mid-file: its last row may be cut short (unless the preview stopped before it)
+  const data = !complete && parsed.data.length < SNIFF_ROWS ? parsed.data.slice(0, -1) : parsed.data;
+  const byWidth = new Map<number, { rows: number; clean: number }>();
+  for (const row of data) {
+    const w = byWidth.get(row.length) ?? { rows: 0, clean: 0 };
+    w.rows++;
+    if (!row.some((c) => c.includes(quoteChar))) w.clean++;
+    byWidth.set(row.length, w);
+  }
+  let best = { clean: 0, rows: 0, width: 1 };
+  for (const [width, w] of byWidth) {
+    if (width >= 2 && (w.clean > best.clean || (w.clean === best.clean && (w.rows > best.rows || (w.rows === best.rows && width > best.width))))) best = { ...w, width };
+  }
+  return { ...best, lines: data.length };
+}
+
+/**
+ * Guesses delimiter, quote character and line endings from the first decoded text of the file
+ * (`complete`: the sample is the whole file, so its last line is whole). Each of , ; tab | is tried
+ * and the one that gives the most rows of one same width wins (see tableRows; ties: the wider
+ * table, then the order above); a space is tried only when none of them makes a table.
+ */
+export function sniffDialect(sampleText: string, complete = true): Dialect {
   const crlf = (sampleText.match(/\r\n/g) ?? []).length;
   const lf = (sampleText.match(/(?<!\r)\n/g) ?? []).length;
   const cr = (sampleText.match(/\r(?!\n)/g) ?? []).length;
   const lineTerminator = crlf >= lf && crlf >= cr && crlf > 0 ? '\r\n' : cr > lf ? '\r' : '\n';
   // a quote char other than " is rare and ambiguous (frictionless-py forces " too, issue #493)
-  const singleQuoted = new RegExp(`(^|[${delimiter === '\t' ? '\\t' : delimiter}])'[^']*'(?=[${delimiter === '\t' ? '\\t' : delimiter}]|$)`, 'm');
-  const quoteChar = !sampleText.includes('"') && singleQuoted.test(sampleText) ? "'" : '"';
-  return { delimiter, quoteChar, lineTerminator };
+  const quoteFor = (d: string) => {
+    const e = d === '\t' ? '\\t' : d === '|' ? '\\|' : d;
+    return !sampleText.includes('"') && new RegExp(`(^|[${e}])'[^']*'(?=[${e}]|$)`, 'm').test(sampleText) ? "'" : '"';
+  };
+  let best = { delimiter: ',', clean: 0, rows: 0, width: 1, lines: 0 };
+  for (const delimiter of DELIMITERS) {
+    const r = tableRows(sampleText, delimiter, quoteFor(delimiter), lineTerminator, complete);
+    if (r.clean > best.clean || (r.clean === best.clean && (r.rows > best.rows || (r.rows === best.rows && r.width > best.width)))) best = { delimiter, ...r };
+  }
+  if (best.rows < 2) {
+    // space-separated values only when at least 9 rows in 10 then have the same number of cells
+    const space = tableRows(sampleText, ' ', '"', lineTerminator, complete);
+    if (space.rows >= 2 && space.rows >= 0.9 * space.lines) best = { delimiter: ' ', ...space };
+  }
+  return { delimiter: best.delimiter, quoteChar: quoteFor(best.delimiter), lineTerminator };
 }
 
 /** The file's bytes, counted for progress and stopped by the abort signal; nothing flows until it is read. */
@@ -67,14 +113,25 @@ function countingStream(filePath: string, progress?: ReadProgress, signal?: Abor
 interface WellFormed { isWellFormed(): boolean; toWellFormed(): string }
 
 /**
- * Fails on a line longer than MAX_LINE_CHARS (a 100 MB single line, a binary file without newlines),
- * and replaces unpaired surrogates of UTF-16 files with U+FFFD, reported as invalid bytes like any
- * other. A high surrogate ending a chunk waits for the next one: iconv-lite's UTF-16BE decoder can
- * split a pair between chunks.
+ * Between the decoder and papaparse: puts the text in NFC, fails on a line longer than MAX_LINE_CHARS
+ * (a 100 MB single line, a binary file without newlines), replaces unpaired surrogates of UTF-16
+ * files with U+FFFD, reported as invalid bytes like any other, and shows the text to the quote
+ * scanner. A high surrogate ending a chunk waits for the next one (iconv-lite's UTF-16BE decoder can
+ * split a pair between chunks), and so does the text from the chunk's last ASCII character on: a
+ * combining tone mark at the start of the next chunk (Windows-1258 writes them apart) composes with
+ * what precedes it, never with an ASCII character before that. One normalize() per chunk costs less
+ * than testing each cell for text that may need it (and ICU returns NFC text quickly).
  */
-function lineLengthGuard(utf16: boolean, watch?: TextWatch): Transform {
+function textGuard(utf16: boolean, watch?: TextWatch, quotes?: QuoteScanner): Transform {
   let sinceNewline = 0;
   let held = '';
+  let tail = '';
+  const pass = (self: Transform, raw: string): void => {
+    const text = raw.normalize('NFC');
+    if (watch && !watch.invalidBytes && text.includes('\uFFFD')) watch.invalidBytes = true;
+    quotes?.scan(text);
+    if (text) self.push(text);
+  };
   return new Transform({
     decodeStrings: false,
     // strings out as well: without an encoding the readable side turned each decoded chunk back into
@@ -88,15 +145,32 @@ function lineLengthGuard(utf16: boolean, watch?: TextWatch): Transform {
         const text = chunk as string & WellFormed;
         if (!text.isWellFormed()) chunk = text.toWellFormed();
       }
-      if (watch && !watch.mayNeedNfc && MAY_NEED_NFC.test(chunk)) watch.mayNeedNfc = true;
       const nl = chunk.lastIndexOf('\n');
       sinceNewline = nl < 0 ? sinceNewline + chunk.length : chunk.length - nl - 1;
-      if (sinceNewline > MAX_LINE_CHARS) done(new IngestError(problem('source-error', `có một dòng dài hơn ${MAX_LINE_CHARS / 1024 / 1024} triệu ký tự; tệp không phải bảng dữ liệu hợp lệ`)));
-      else done(null, chunk);
+      if (sinceNewline > MAX_LINE_CHARS) { done(new IngestError(problem('source-error', `có một dòng dài hơn ${MAX_LINE_CHARS / 1024 / 1024} triệu ký tự; tệp không phải bảng dữ liệu hợp lệ`))); return; }
+      const text = tail + chunk;
+      let cut = text.length - 1;
+      while (cut >= 0 && text.charCodeAt(cut) >= 0x80) cut--;
+      if (cut < 0) { tail = text; done(); return; } // no ASCII yet (the line guard bounds this)
+      tail = text.slice(cut);
+      try {
+        pass(this, text.slice(0, cut));
+      } catch (err) {
+        done(err as Error);
+        return;
+      }
+      done();
     },
     flush(done) {
-      if (held && watch) watch.mayNeedNfc = true;
-      done(null, held ? '\uFFFD' : undefined);
+      if (held && watch) watch.invalidBytes = true;
+      try {
+        pass(this, tail + (held ? '\uFFFD' : ''));
+        quotes?.end();
+      } catch (err) {
+        done(err as Error);
+        return;
+      }
+      done();
     },
   });
 }
@@ -116,17 +190,24 @@ export async function* readDelimited(filePath: string, decoder: string, dialect:
   const fail = (err: unknown) => { failure ??= err; done = true; notify(); };
   // pipeline(): an error or destroy anywhere tears the whole chain down
   // only UTF-16 can decode to unpaired surrogates: UTF-8 decoding (StringDecoder) and the single-byte code pages cannot
-  const text = pipeline(source, decodeStream(decoder), lineLengthGuard(decoder.startsWith('utf-16'), watch), (err) => { if (err) fail(err); });
+  const quotes = new QuoteScanner(dialect.delimiter, dialect.quoteChar, dialect.lineTerminator, (p) => {
+    if (!watch) return;
+    watch.quoteFaultCount = (watch.quoteFaultCount ?? 0) + 1;
+    if ((watch.quoteFaults ??= []).length < MAX_QUOTE_FAULTS) watch.quoteFaults.push(p);
+  });
+  const text = pipeline(source, decodeStream(decoder), textGuard(decoder.startsWith('utf-16'), watch, quotes), (err) => { if (err) fail(err); });
   let parserRef: Papa.Parser | undefined;
   Papa.parse<string[]>(text as unknown as File, {
     delimiter: dialect.delimiter,
     quoteChar: dialect.quoteChar,
+    // the scanner counts rows by the same line terminator
+    newline: dialect.lineTerminator,
     chunk(results, parser) {
       parserRef = parser;
-      const unterminated = results.errors.find((e) => e.code === 'MissingQuotes');
-      if (unterminated) {
+      if (results.errors.some((e) => e.code === 'MissingQuotes')) {
+        // the scanner reports an unclosed quote, with its row and column, when the text ends
         parser.abort();
-        fail(new IngestError(problem('source-error', `dấu ngoặc kép mở ở khoảng hàng ${(unterminated.row ?? 0) + 1} không được đóng`)));
+        fail(new IngestError(problem('unclosed-quote', 'một dấu ngoặc kép mở không được đóng; mọi dòng sau đó bị đọc thành một ô')));
         return;
       }
       queue.push(results.data);

@@ -3,7 +3,7 @@ import type { IngestReport } from './index.ts';
 const TYPE_VI: Record<string, string> = {
   string: 'văn bản', integer: 'số nguyên', number: 'số', boolean: 'có/không', date: 'ngày', datetime: 'ngày giờ', year: 'năm',
 };
-const DELIMITER_VI: Record<string, string> = { ',': 'dấu phẩy', ';': 'dấu chấm phẩy', '\t': 'tab', '|': 'gạch đứng' };
+const DELIMITER_VI: Record<string, string> = { ',': 'dấu phẩy', ';': 'dấu chấm phẩy', '\t': 'tab', '|': 'gạch đứng', ' ': 'dấu cách' };
 
 const n = (x: number) => x.toLocaleString('vi-VN');
 
@@ -20,7 +20,9 @@ export function formatReport(r: IngestReport): string {
   lines.push(`Tệp: ${r.fileName} (${facts.join(', ')})`);
   lines.push(`Kết quả: ${r.valid ? 'HỢP LỆ' : 'KHÔNG HỢP LỆ'} — ${n(r.errorCount)} lỗi, ${n(r.warningCount)} cảnh báo`);
   if (r.sheets && r.sheets.length > 1) lines.push(`Các trang tính: ${r.sheets.join(', ')}`);
-  if (r.headerRow) lines.push(`Hàng tiêu đề: ${r.headerRow}; ${n(r.rowCount)} hàng dữ liệu; ${r.fields.length} cột (lược đồ ${r.schemaSource === 'declared' ? 'được áp dụng' : 'suy ra từ dữ liệu'})`);
+  const schemaNote = `lược đồ ${r.schemaSource === 'declared' ? 'được áp dụng' : 'suy ra từ dữ liệu'}`;
+  if (r.headerRow) lines.push(`Hàng tiêu đề: ${r.headerRow}; ${n(r.rowCount)} hàng dữ liệu; ${r.fields.length} cột (${schemaNote})`);
+  else if (r.fields.length && r.rowCount) lines.push(`Không có hàng tiêu đề; ${n(r.rowCount)} hàng dữ liệu; ${r.fields.length} cột (${schemaNote})`);
   if (r.fields.length) lines.push(`Các cột: ${r.fields.map((f) => `${f.name} (${TYPE_VI[f.type] ?? f.type})`).join('; ')}`);
   if (r.errors.length) {
     lines.push('Lỗi:');

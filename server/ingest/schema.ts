@@ -74,6 +74,23 @@ export function dayMonthYear(v: string): number {
   return y * 10000 + m * 100 + d;
 }
 
+/** A clock time that exists: hours 0–23, minutes and seconds 0–59 (a time zone offset up to ±14:59). */
+const validTime = (h: string, min: string, sec: string | undefined) => +h <= 23 && +min <= 59 && (sec === undefined || +sec <= 59);
+const validOffset = (tz: string | undefined) => !tz || tz === 'Z' || (+tz.slice(1, 3) <= 14 && +tz.slice(-2) <= 59);
+
+/**
+ * An ISO (2024-05-01 08:30[:00]) or Vietnamese (01/05/2024 08:30[:00]) date and time as ISO text, or
+ * undefined when it is not one or names a day or time that does not exist (2009-31-21 17:31:32).
+ * Inference and the cast both use it, so an inferred datetime column always casts.
+ */
+export function castDateTime(text: string): string | undefined {
+  const vi = DATETIME_VI.exec(text);
+  if (vi) return validDate(+vi[3]!, +vi[2]!, +vi[1]!) && validTime(vi[4]!, vi[5]!, vi[6]) ? `${vi[3]}-${pad(vi[2]!)}-${pad(vi[1]!)}T${pad(vi[4]!)}:${vi[5]}:${vi[6] ?? '00'}` : undefined;
+  const iso = DATETIME_ISO.exec(text);
+  if (iso) return validDate(+iso[1]!, +iso[2]!, +iso[3]!) && validTime(iso[4]!, iso[5]!, iso[6]) && validOffset(iso[8]) ? text.replace(' ', 'T') : undefined;
+  return undefined;
+}
+
 export function validDate(y: number, m: number, d: number): boolean {
   if (m < 1 || m > 12 || d < 1) return false;
   // years 100–9999, whole numbers (what the date patterns capture): the Gregorian rule, without a Date per cell
@@ -159,7 +176,8 @@ function castNumber(field: TableField, text: string, integer: boolean): Cell | u
     return undefined;
   }
   const n = Number(v);
-  if (integer && !Number.isSafeInteger(n)) return undefined;
+  // beyond 2^53 a double no longer holds every integer: the value would be published rounded
+  if (integer ? !Number.isSafeInteger(n) : !Number.isFinite(n) || Math.abs(n) >= 2 ** 53) return undefined;
   return n;
 }
 
@@ -184,13 +202,7 @@ export function castValue(field: TableField, text: string): Cell | undefined {
       if (iso && field.format !== '%d/%m/%Y' && validDate(+iso[1]!, +iso[2]!, +iso[3]!)) return text;
       return undefined;
     }
-    case 'datetime': {
-      const vi = DATETIME_VI.exec(text);
-      if (vi && validDate(+vi[3]!, +vi[2]!, +vi[1]!)) return `${vi[3]}-${pad(vi[2]!)}-${pad(vi[1]!)}T${pad(vi[4]!)}:${vi[5]}:${vi[6] ?? '00'}`;
-      const iso = DATETIME_ISO.exec(text);
-      if (iso && validDate(+iso[1]!, +iso[2]!, +iso[3]!)) return text.replace(' ', 'T');
-      return undefined;
-    }
+    case 'datetime': return castDateTime(text);
     case 'string': {
       if (field.format === 'email' && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text)) return undefined;
       if (field.format === 'uri' && !/^[a-z][a-z0-9+.-]*:\S+$/i.test(text)) return undefined;

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { ingestFile, type IngestReport } from '../server/ingest/index.ts';
 import { schema, type Database } from '../server/db/index.ts';
-import { publishVersion, upsertOrganization } from '../server/catalog/datasets.ts';
-import { BlobStore } from '../server/storage/blobs.ts';
+import { UploadedFile, ValidationError } from '../server/actions/index.ts';
+import { testCatalog, unit, type TestCatalog } from './helpers/catalog.ts';
 import { databases } from './helpers/databases.ts';
 import { fixture, tempDir, tempStore } from './helpers/fixtures.ts';
 import { demoTables, pollute, serialize, type DemoTable, type Variant } from './helpers/polluter.ts';
@@ -103,12 +103,11 @@ function publishCases(t: DemoTable): Variant[] {
 for (const target of databases) {
   describe(`polluted tables published on ${target.name}`, () => {
     let database: Database;
-    let store: BlobStore;
+    let c: TestCatalog;
     beforeAll(async () => {
       database = await target.open();
-      const dir = tempDir();
-      store = new BlobStore(path.join(dir, 'files'), path.join(dir, 'tmp'));
-      await upsertOrganization(database.db, { slug: 'so-thu-nghiem', title: 'Sở Thử nghiệm' }, { accountId: null, label: 'test' });
+      c = testCatalog(database);
+      await unit(c, 'so-thu-nghiem', 'Sở Thử nghiệm');
     });
     afterAll(async () => { await database?.close(); });
 
@@ -119,14 +118,13 @@ for (const target of databases) {
       for (const [i, v] of publishCases(t).entries()) {
         const file = fixture('du-lieu.csv', v.text);
         const slug = `bien-the-${i}`;
-        const outcome = await publishVersion(database.db, store, {
-          create: {
-            slug, title: v.name, notes: '', organization: 'so-thu-nghiem', tags: [], topics: [], licenseId: 'CC-BY-4.0', accessLevel: 'open',
-            updateFrequency: 'quarterly', frequencyReason: null, temporalStart: null, temporalEnd: null, spatial: null, contactName: null,
-            contactEmail: null, source: null, isSample: false,
-          },
-          uploads: [{ resourceName: 'du-lieu', title: 'Dữ liệu', description: '', filePath: file, originalName: 'du-lieu.csv' }],
-          note: 'thử', actor: { accountId: null, label: 'test' },
+        // the way a unit publishes: package_create with the file (a rejected file raises, and nothing is stored)
+        const outcome = await c.actions.call('package_create', c.system, {
+          name: slug, title: `Biến thể ${i}: ${v.name}`.slice(0, 200), owner_org: 'so-thu-nghiem', license_id: 'CC-BY-4.0',
+          upload: new UploadedFile(file, 'du-lieu.csv'), resource_name: 'du-lieu', resource_title: 'Dữ liệu', note: 'thử',
+        }).then((out) => ({ status: out.result.status }), (err) => {
+          if (err instanceof ValidationError && err.fields.upload) return { status: 'invalid' };
+          throw err;
         });
         const [dataset] = await database.db.select({ id: schema.datasets.id }).from(schema.datasets).where(eq(schema.datasets.slug, slug));
         if (v.expect.outcome === 'rejected') {

@@ -59,7 +59,8 @@ export async function start(): Promise<void> {
   const portal = await openPortal();
   await seed(portal);
   await ensureAdmin(portal);
-  const published = await publish(portal, { site: true });
+  // in a child process, as every later publish: the server never holds a site build's memory
+  const published = await publish(portal, { site: true, inChild: true });
   const server = await serve(portal, published.site?.kind === 'full' ? published.site.serverEntry : latestServerEntry());
   log('start', `cổng dữ liệu sẵn sàng tại ${server.url}/ (khu làm việc: ${server.url}/workspace/) sau ${((Date.now() - t0) / 1000).toFixed(1)} s (dữ liệu: ${portal.config.dataDir})`);
 }

@@ -209,6 +209,8 @@ export const prefixKey = (p: string) => `${p.slice(0, MAX_PREFIX)}*`;
 const END = '\uffff';
 
 interface Decoded { ids: Uint32Array; flags: Uint32Array; v: string[] }
+/** Postings kept decoded (8 bytes each): 4 million is 32 MB. */
+const DECODED_MAX = 4_000_000;
 
 /** A unit the query names, the query words its name covers, and the tier its datasets rank in. */
 export interface NamedUnit { unit: number; slug: string; title: string; count: number; covered: number[] }
@@ -227,7 +229,9 @@ export interface SearchResult {
  */
 export class SearchIndex {
   private readonly shards = new Map<number, ShardFile>();
+  /** decoded postings, dropped all at once past DECODED_MAX (a server answers every query there is) */
   private readonly decoded = new Map<string, Decoded>();
+  private decodedPostings = 0;
 
   readonly meta: SearchMeta;
   constructor(meta: SearchMeta) { this.meta = meta; }
@@ -283,6 +287,7 @@ export class SearchIndex {
     const at = bisect(file.k, key);
     if (file.k[at] !== key) return null;
     const d: Decoded = { ids: decodeIds(file.p[at]!), flags: decodeVarints(file.f[at]!), v: file.v[at] || [key] };
+    if ((this.decodedPostings += d.ids.length) > DECODED_MAX) { this.decoded.clear(); this.decodedPostings = d.ids.length; }
     this.decoded.set(key, d);
     return d;
   }

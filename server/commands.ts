@@ -11,6 +11,7 @@ import { log } from './log.ts';
 import { systemCaller } from './actions/index.ts';
 import { deliverOutbox, smtpTransport } from './freshness/mailer.ts';
 import { localDate } from './freshness/due.ts';
+import { MirrorScheduler, runMirror, type MirrorProgress, type MirrorStats } from './mirror/run.ts';
 
 /** The command-line entry points' work; scripts/ only call these. */
 
@@ -22,10 +23,12 @@ export async function seed(portal: Portal): Promise<SeedResult[]> {
   return results;
 }
 
-/** Writes the snapshot, and marks the changes it holds as published. */
-export async function publish(portal: Portal) {
+/** Writes the snapshot, and marks the changes it holds as published (`markAfter` runs first: the site build). */
+export async function publish(portal: Portal, markAfter?: () => Promise<unknown>) {
   const upTo = await pendingUpTo(portal.database.db);
   const result = await writeSnapshot(portal.database.db, portal.store, { dataDir: portal.config.dataDir, siteUrl: portal.config.siteUrl });
+  await markAfter?.();
+  // only once the site shows them: a process killed before this leaves them for the next publish
   if (upTo !== null) await markPublished(portal.database.db, upTo);
   return result;
 }
@@ -44,7 +47,8 @@ export async function ensureAdmin(portal: Portal): Promise<void> {
 
 /** `npm run check-updates`: the quarterly-update check, then delivery of queued reminders. */
 export async function checkUpdates(portal: Portal, trigger: 'command' | 'schedule' = 'command') {
-  const result = await portal.actions.call('freshness_check_run', systemCaller(trigger === 'schedule' ? 'schedule' : 'cli'), { trigger });
+  const result = await portal.actions.call('freshness_check_run', systemCaller(trigger === 'schedule' ? 'schedule' : 'cli'), { trigger, ...(trigger === 'schedule' ? { once_a_day: true } : {}) });
+  if (result.skipped) return { ...result, mail: { sent: 0, failed: 0, waiting: 0 } };
   const mail = await deliverOutbox(portal.database.db, await smtpTransport(portal.config.smtpUrl), portal.config.mailFrom);
   if (!portal.config.smtpUrl) log('mail', `chưa cấu hình SMTP_URL: ${mail.waiting} thư nhắc chờ trong hộp thư đi (hiển thị trong khu làm việc)`);
   return { ...result, mail };
@@ -64,7 +68,24 @@ export async function start(): Promise<void> {
 
 /** Serves the built site, the workspace and the API; runs the update check daily (UTC+7) and rebuilds when statuses change. */
 export async function serve(portal: Portal, serverEntry: string | null = latestServerEntry()) {
-  const publisher = new Publisher(async () => { await publish(portal); await build(portal); });
+  const db = portal.database;
+  // one mirror run at a time across the processes sharing the database
+  const mirror = portal.config.mirror ? new MirrorScheduler(async () => {
+    const r = await db.tryLock('portal:mirror', () => mirrorOnce(portal));
+    return r.locked ? r.value : { created: 0, updated: 0, deleted: 0, unchanged: 0, failed: 0, pending: 0 };
+  }) : null;
+  const publisher = new Publisher({
+    tryLock: (fn) => db.tryLock('portal:publish', fn),
+    pending: async () => (await pendingUpTo(db.db)) !== null,
+    // several processes on one PostgreSQL look at the shared queue; the embedded database has one process
+    pollMs: db.kind === 'postgres' ? 2000 : 0,
+    rebuild: async (force) => {
+      if (!force && (await pendingUpTo(db.db)) === null) return false;
+      await publish(portal, async () => { if (portal.config.buildSite) await build(portal); });
+      mirror?.request(); // the national portal follows, never holding the publish back
+      return true;
+    },
+  });
   portal.onChanged((reasons) => publisher.request(reasons.join(', ')));
   let astroHandler = null;
   if (serverEntry) {
@@ -85,18 +106,30 @@ export async function serve(portal: Portal, serverEntry: string | null = latestS
     const today = localDate(new Date());
     if (today === lastDay) return;
     lastDay = today;
-    const r = await checkUpdates(portal, 'schedule');
+    // once a day across the processes sharing the database: the first to take the lock runs it
+    const ran = await db.tryLock('portal:daily-check', () => checkUpdates(portal, 'schedule'));
+    if (!ran.locked || ran.value.skipped) return;
+    const r = ran.value;
     const counts = JSON.stringify(r.counts);
     // statuses on the static pages move with the calendar: rebuild when a dataset changed status
-    if (lastCounts && counts !== lastCounts) publisher.request('trạng thái cập nhật thay đổi theo ngày');
+    if (lastCounts && counts !== lastCounts) publisher.request('trạng thái cập nhật thay đổi theo ngày', true);
     lastCounts = counts;
   };
   await tick().catch((err) => log('freshness', `lỗi: ${(err as Error).stack}`));
   const timer = setInterval(() => { tick().catch((err) => log('freshness', `lỗi: ${(err as Error).stack}`)); }, 15 * 60_000);
   timer.unref();
+  let mirrorTimer: NodeJS.Timeout | undefined;
+  if (mirror) {
+    mirror.request();
+    mirrorTimer = setInterval(() => mirror.request(), portal.config.mirror!.intervalMinutes * 60_000);
+    mirrorTimer.unref();
+  }
 
   const stop = async () => {
+    publisher.stop();
     clearInterval(timer);
+    clearInterval(mirrorTimer);
+    await mirror?.idle();
     await server.close();
     await publisher.idle();
     await portal.close();
@@ -105,6 +138,12 @@ export async function serve(portal: Portal, serverEntry: string | null = latestS
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   return server;
+}
+
+/** One run of the mirror to the national portal (MIRROR_URL), as the server and `npm run mirror` do it. */
+export function mirrorOnce(portal: Portal, opts: { dryRun?: boolean; progress?: (p: MirrorProgress) => void } = {}): Promise<MirrorStats> {
+  if (!portal.config.mirror) throw new Error('Chưa cấu hình MIRROR_URL và MIRROR_TOKEN (cổng dữ liệu quốc gia).');
+  return runMirror({ cfg: portal.config.mirror, snapshot: portal.snapshot, actions: portal.actions, siteUrl: portal.config.siteUrl, ...opts });
 }
 
 /** Runs one command with an open portal and a clear exit code. */

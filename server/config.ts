@@ -20,6 +20,28 @@ export interface PortalConfig {
   trustProxy: number;
   /** CSP frame-ancestors: who may show the portal in a frame ('none' unless the province decides) */
   frameAncestors: string;
+  /** false: publishing writes the snapshot and the API serves it, without building the static site (an API-only node) */
+  buildSite: boolean;
+  /** pushing open data on to the national portal (a CKAN Action API), when MIRROR_URL is set */
+  mirror: MirrorConfig | null;
+}
+
+export interface MirrorConfig {
+  /** the national portal's base address (its Action API is at <url>/api/3/action/) */
+  url: string;
+  token: string;
+  /** the remote organisation of each unit; units not listed publish under `organization` */
+  organizations: Record<string, string>;
+  organization: string;
+  /** prefixed to every dataset name, so the province's names stay unique in a shared namespace */
+  prefix: string;
+  /** send the topics as CKAN groups (the remote must have groups of the same names) */
+  groups: boolean;
+  intervalMinutes: number;
+  /** per request; retries back off from retryBaseMs, doubling, up to maxAttempts */
+  timeoutMs: number;
+  retryBaseMs: number;
+  maxAttempts: number;
 }
 
 export const projectRoot = path.resolve(import.meta.dirname, '..');
@@ -42,6 +64,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PortalConfig {
     adminPassword: env.ADMIN_PASSWORD || undefined,
     trustProxy: Math.max(0, Math.trunc(Number(env.TRUST_PROXY ?? 0)) || 0),
     frameAncestors: frameAncestorsOf(env.FRAME_ANCESTORS),
+    buildSite: env.PORTAL_BUILD_SITE !== '0',
+    mirror: mirrorOf(env),
+  };
+}
+
+function mirrorOf(env: NodeJS.ProcessEnv): MirrorConfig | null {
+  const url = env.MIRROR_URL?.trim().replace(/\/+$/, '');
+  if (!url) return null;
+  if (!/^https?:\/\/[^\s]+$/.test(url)) throw new Error(`MIRROR_URL không hợp lệ: ${url}`);
+  if (!env.MIRROR_TOKEN) throw new Error('MIRROR_URL cần MIRROR_TOKEN (mã truy cập API của cổng quốc gia)');
+  let organizations: Record<string, string> = {};
+  if (env.MIRROR_ORG_MAP) {
+    try {
+      organizations = JSON.parse(env.MIRROR_ORG_MAP) as Record<string, string>;
+    } catch {
+      throw new Error('MIRROR_ORG_MAP phải là JSON: {"so-y-te": "ten-to-chuc-tren-cong-quoc-gia", …}');
+    }
+  }
+  const num = (v: string | undefined, d: number) => (v && Number.isFinite(Number(v)) && Number(v) > 0 ? Number(v) : d);
+  return {
+    url, token: env.MIRROR_TOKEN, organizations, organization: env.MIRROR_ORG?.trim() || 'du-lieu-cap-tinh',
+    prefix: env.MIRROR_PREFIX ?? '', groups: env.MIRROR_GROUPS !== '0', intervalMinutes: num(env.MIRROR_INTERVAL_MINUTES, 60),
+    timeoutMs: num(env.MIRROR_TIMEOUT_MS, 30_000), retryBaseMs: num(env.MIRROR_RETRY_BASE_MS, 1000), maxAttempts: num(env.MIRROR_MAX_ATTEMPTS, 6),
   };
 }
 

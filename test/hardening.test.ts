@@ -7,7 +7,7 @@ import { eq } from 'drizzle-orm';
 import { openDatabase, schema, type Database } from '../server/db/index.ts';
 import { startServer, type RunningServer } from '../server/http/server.ts';
 import { writeSnapshot } from '../server/publish/snapshot.ts';
-import { Publisher } from '../server/publish/publisher.ts';
+import { simplePublisher, type Publisher } from '../server/publish/publisher.ts';
 import { databases } from './helpers/databases.ts';
 import { tempDir } from './helpers/fixtures.ts';
 import { account, publishCsv, testCatalog, tokenFor, unit } from './helpers/catalog.ts';
@@ -158,7 +158,7 @@ for (const target of databases) {
       const db = database.db;
       dataDir = tempDir('portal-harden-http-');
       const c = testCatalog(database, { dataDir: tempDir('portal-harden-files-') });
-      publisher = new Publisher(async () => { await writeSnapshot(db, c.store, { dataDir, siteUrl: 'http://localhost' }); });
+      publisher = simplePublisher(async () => { await writeSnapshot(db, c.store, { dataDir, siteUrl: 'http://localhost' }); });
       await unit(c, 'so-y-te', 'Sở Y tế');
       await account(c, { name: 'quantri', fullname: 'Quản trị', password: ADMIN_PASSWORD, sysadmin: true });
       await account(c, { name: 'thu.song.song', fullname: 'Thử song song', password: ADMIN_PASSWORD });

@@ -5,6 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databases } from './helpers/databases.ts';
 import { tempDir } from './helpers/fixtures.ts';
 import { toWindows1258 } from './helpers/encode.ts';
+import { openDatabase } from '../server/db/index.ts';
+import { systemCaller } from '../server/actions/index.ts';
+import { testCatalog } from './helpers/catalog.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -92,6 +95,25 @@ for (const target of databases) {
       expect(noUnit.code).toBe(2);
       expect(noUnit.err).toContain('[organization-not-found]');
       expect(run('ingest', file).code).toBe(2);
+    });
+
+    it('refuses a new version of a withdrawn dataset until it is reinstated (exit 2), and runs the metadata rules', async () => {
+      const db = await openDatabase(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : { pgDir: path.join(env.DATA_DIR!, 'pg') });
+      try {
+        await testCatalog(db).actions.call('package_delete', systemCaller('cli'), { id: 'danh-sach-nha-thuoc-dat-chuan-gpp', reason: 'Thay bằng danh sách mới của Sở' });
+      } finally {
+        await db.close();
+      }
+      const file = path.join(work, 'nha-thuoc-q3.csv');
+      fs.writeFileSync(file, pharmacies(['NT001,Nhà thuốc Hồng Đức,Phường Quy Nhơn,05/02/2024,3']));
+      const r = run('ingest', file, '--dataset', 'danh-sach-nha-thuoc-dat-chuan-gpp', '--note', 'Sau khi rút');
+      expect(r.code).toBe(2);
+      expect(r.err).toContain('[dataset-withdrawn]');
+      expect(published('danh-sach-nha-thuoc-dat-chuan-gpp').version).toBe(2); // no version 3
+      // a dataset made from the command line passes the same metadata rules as one made in the workspace
+      const bad = run('ingest', file, '--new', '--org', 'so-y-te', '--title', 'x'.repeat(301));
+      expect(bad.code).toBe(2);
+      expect(bad.err).toContain('300 ký tự');
     });
   });
 }

@@ -6,6 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 import { cspViolations, watched, watchedContext } from './helpers/csp.ts';
+import { Store, DataFactory } from 'n3';
+import { parseTurtle } from './helpers/rdf.ts';
+
+const { namedNode } = DataFactory;
 import { startServer, type RunningServer } from '../server/http/server.ts';
 import { projectDatasets, tempDir } from './helpers/fixtures.ts';
 
@@ -190,10 +194,10 @@ describe('public site end to end', () => {
     }
   });
 
-  it('has no WCAG 2.1 AA violation that axe-core finds on the home, list, dataset, unit and 404 pages', async () => {
+  it('has no WCAG 2.1 AA violation that axe-core finds on the home, list, dataset, unit, API and 404 pages', async () => {
     const context = watchedContext(await browser.newContext({ locale: 'vi-VN' }));
     const page = await context.newPage();
-    for (const p of ['/', '/dataset/', '/dataset/?q=xa&format=CSV', '/dataset/truong-trung-hoc-pho-thong/', '/dataset/doi-chieu-don-vi-hanh-chinh-cap-xa-gia-lai/', '/organization/', '/organization/so-noi-vu/', '/group/', '/group/hanh-chinh/', '/khong-co-trang-nay/', '/en/', '/en/dataset/', '/en/dataset/?q=xa&org=so-noi-vu', '/en/dataset/truong-trung-hoc-pho-thong/', '/en/organization/so-noi-vu/']) {
+    for (const p of ['/', '/dataset/', '/dataset/?q=xa&format=CSV', '/dataset/truong-trung-hoc-pho-thong/', '/dataset/doi-chieu-don-vi-hanh-chinh-cap-xa-gia-lai/', '/organization/', '/organization/so-noi-vu/', '/group/', '/group/hanh-chinh/', '/khong-co-trang-nay/', '/en/', '/en/dataset/', '/en/dataset/?q=xa&org=so-noi-vu', '/en/dataset/truong-trung-hoc-pho-thong/', '/en/organization/so-noi-vu/', '/api/', '/en/api/']) {
       await page.goto(`${server.url}${p}`);
       const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
       expect(result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), p).toEqual([]);
@@ -262,6 +266,30 @@ describe('public site end to end', () => {
       expect([400, 404]).toContain(res!.status());
     }
     await page.close();
+  });
+
+  it('serves DCAT-AP: each dataset by address and by content negotiation, and a catalogue a harvester walks by hydra:next', async () => {
+    const html = await (await fetch(`${server.url}/dataset/tuyen-xe-buyt/`)).text();
+    for (const [type, ext] of [['text/turtle', 'ttl'], ['application/ld+json', 'jsonld'], ['application/rdf+xml', 'rdf']]) {
+      expect(html).toContain(`<link rel="alternate" href="/dataset/tuyen-xe-buyt.${ext}" type="${type}"`);
+      const byAccept = await fetch(`${server.url}/dataset/tuyen-xe-buyt/`, { headers: { accept: type } });
+      expect(byAccept.headers.get('content-type')).toContain(type);
+      expect(byAccept.headers.get('vary')).toContain('Accept');
+      expect(await byAccept.text()).toBe(await (await fetch(`${server.url}/dataset/tuyen-xe-buyt.${ext}`)).text());
+    }
+    // a browser still gets the page
+    expect((await fetch(`${server.url}/dataset/tuyen-xe-buyt/`, { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } })).headers.get('content-type')).toContain('text/html');
+    // ckanext-dcat's RDF harvester: fetch the catalogue, follow hydra:next until there is none
+    const seen: string[] = [];
+    let next: string | null = `${server.url}/catalog.ttl`;
+    for (let pages = 0; next && pages < 20; pages++) {
+      const store: Store = new Store(parseTurtle(await (await fetch(next.replace(/^https?:\/\/[^/]+/, server.url))).text()));
+      seen.push(...store.getObjects(null, namedNode('http://www.w3.org/ns/dcat#dataset'), null).map((t: { value: string }) => t.value));
+      const paging: unknown = store.getSubjects(namedNode('http://www.w3.org/1999/02/22-rdf-syntax-ns#type'), namedNode('http://www.w3.org/ns/hydra/core#PagedCollection'), null)[0];
+      next = paging ? store.getObjects(paging as Parameters<Store['getObjects']>[0], namedNode('http://www.w3.org/ns/hydra/core#next'), null)[0]?.value ?? null : null;
+    }
+    const published = fs.readdirSync(path.join(fs.realpathSync(path.join(dataDir, 'publish')), 'datasets')).map((f) => f.replace(/\.json$/, ''));
+    expect(seen.map((u) => u.replace(/^.*\/dataset\//, '')).sort()).toEqual([...published].sort());
   });
 
   it('broke nothing with its Content-Security-Policy: no page reported a violation', () => {

@@ -3,7 +3,7 @@ import { and, desc, eq } from 'drizzle-orm';
 import { schema, type Database } from '../server/db/index.ts';
 import { startServer, type RunningServer } from '../server/http/server.ts';
 import { writeSnapshot } from '../server/publish/snapshot.ts';
-import { Publisher } from '../server/publish/publisher.ts';
+import { simplePublisher, type Publisher } from '../server/publish/publisher.ts';
 import { databases } from './helpers/databases.ts';
 import { tempDir } from './helpers/fixtures.ts';
 import { account, publishCsv, testCatalog, tokenFor, unit } from './helpers/catalog.ts';
@@ -28,7 +28,7 @@ for (const target of databases) {
       const dataDir = tempDir('portal-ws-');
       // the snapshot is written for real; the static rebuild is left to the browser test
       const c = testCatalog(database, { dataDir, onChanged: (reasons) => publisher.request(reasons.join(', ')) });
-      publisher = new Publisher(async () => { await writeSnapshot(db, c.store, { dataDir, siteUrl: 'http://localhost' }); });
+      publisher = simplePublisher(async () => { await writeSnapshot(db, c.store, { dataDir, siteUrl: 'http://localhost' }); });
       await unit(c, 'so-y-te', 'Sở Y tế');
       await unit(c, 'so-xay-dung', 'Sở Xây dựng');
       const ids = {

@@ -11,7 +11,7 @@ import { openPortal, type Portal } from '../server/portal.ts';
 import { build, ensureAdmin, publish, seed } from '../server/commands.ts';
 import { markServerBuildInUse } from '../server/publish/site-build.ts';
 import { startServer, type RunningServer } from '../server/http/server.ts';
-import { Publisher } from '../server/publish/publisher.ts';
+import { simplePublisher, type Publisher } from '../server/publish/publisher.ts';
 import { schema } from '../server/db/index.ts';
 import { addMonths, localDate } from '../server/freshness/due.ts';
 import { formatDateVi } from '../server/freshness/labels.ts';
@@ -44,7 +44,7 @@ describe('units\u2019 workspace end to end', () => {
     const built = await build(portal);
     markServerBuildInUse(built.serverEntry);
     const handler = (await import(pathToFileURL(built.serverEntry).href)).handler;
-    publisher = new Publisher(async () => { await publish(portal); await build(portal); });
+    publisher = simplePublisher(async () => { await publish(portal); await build(portal); });
     portal.onChanged((reasons) => publisher.request(reasons.join(', ')));
     server = await startServer({ dataDir, host: 'localhost', port: 0, portal: { actions: portal.actions, db: portal.database.db, store: portal.store, publisher }, astroHandler: handler, cookieSecure: true });
     browser = await chromium.launch({
@@ -99,7 +99,7 @@ describe('units\u2019 workspace end to end', () => {
     await noAxeViolations(page);
     // someone guessing at a username: the admin's lock page lists it
     for (let i = 0; i < 5; i++) await fetch(`${server.url}/workspace/sign-in/`, { method: 'POST', redirect: 'manual', headers: { origin: server.url }, body: new URLSearchParams({ username: 'ke.la', password: `doan-${i}` }) });
-    for (const p of ['/workspace/admin/units/', '/workspace/admin/report/', '/workspace/admin/sign-in-locks/']) {
+    for (const p of ['/workspace/admin/units/', '/workspace/admin/report/', '/workspace/admin/mirror/', '/workspace/admin/sign-in-locks/']) {
       await page.goto(`${server.url}${p}`);
       await noAxeViolations(page);
     }

@@ -8,6 +8,7 @@ import * as packages from './packages.ts';
 import * as organizations from './organizations.ts';
 import * as accounts from './accounts.ts';
 import * as workspace from './workspace.ts';
+import * as mirror from './mirror.ts';
 
 export { Dispatcher, UnknownAction, type Services, type ActionRun } from './dispatcher.ts';
 export { ANONYMOUS, systemCaller, type Caller } from './auth.ts';
@@ -16,7 +17,7 @@ export { UploadedFile } from './upload.ts';
 
 const CATALOGUE: ActionDef[] = [
   ...Object.values(read), ...Object.values(search), ...Object.values(packages), ...Object.values(organizations),
-  ...Object.values(accounts), ...Object.values(workspace),
+  ...Object.values(accounts), ...Object.values(workspace), ...Object.values(mirror),
 ] as ActionDef[];
 
 /** help_show: what an action does, from its own definition (CKAN returns the action's docstring). */

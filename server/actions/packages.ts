@@ -8,7 +8,7 @@ import { UploadedFile, uploadParam } from './upload.ts';
 import { draftPackageDict } from './drafts.ts';
 import {
   datasetByRef, ingestUploads, metadataOf, recordVersion, reinstateDataset, requireDataset, requireOrganization, saveDataset, withdrawDataset,
-  type PreparedUploads, type ResourceUpload,
+  type LinkSpec, type PreparedUploads, type ResourceUpload,
 } from '../catalog/datasets.ts';
 import { checkMetadata, DATASET_FIELDS, fromCkanDict, type DatasetMetadata, type MetadataProblem } from '../catalog/fields.ts';
 import { nameProblem } from '../catalog/names.ts';
@@ -38,16 +38,56 @@ function packageInput(opts: { id: boolean }) {
       if (METADATA_KEYS.has(k) || READ_ONLY.has(k) || UPLOAD_KEYS.includes(k)) continue;
       ctx.addIssue({ code: 'custom', path: [k], message: `Tham số "${k.slice(0, 60)}" không được hỗ trợ.`, params: { code: 'unknown-parameter' } });
     }
-    // resources: uploads handed over by a local adapter (the seed, the command line), or copies from package_show (ignored)
-    const uploads = Array.isArray(raw.resources) ? raw.resources.filter((r) => r && typeof r === 'object' && (r as { upload?: unknown }).upload instanceof UploadedFile) as ResourceFile[] : [];
-    if (Array.isArray(raw.resources) && raw.resources.some((r) => r && typeof r === 'object' && !('id' in r) && !((r as { upload?: unknown }).upload instanceof UploadedFile))) {
-      ctx.addIssue({ code: 'custom', path: ['resources'], message: 'Tài nguyên mới được thêm bằng tệp tải lên (multipart, trường upload), không qua danh sách resources.', params: { code: 'resources-by-upload' } });
+    // resources: uploads handed over by a local adapter (the seed, the command line), and links (a url): the
+    // dataset's links become exactly these; entries naming one of the dataset's own files are left as they are
+    const uploads: ResourceFile[] = [];
+    let links: LinkEntry[] | undefined;
+    if (raw.resources !== undefined) {
+      if (!Array.isArray(raw.resources)) ctx.addIssue({ code: 'custom', path: ['resources'], message: 'resources phải là một danh sách.', params: { code: 'invalid-type' } });
+      else {
+        links = [];
+        raw.resources.forEach((r, i) => {
+          if (!r || typeof r !== 'object') return ctx.addIssue({ code: 'custom', path: ['resources', i], message: 'Mỗi tài nguyên phải là một đối tượng.', params: { code: 'invalid-type' } });
+          if ((r as { upload?: unknown }).upload instanceof UploadedFile) return void uploads.push(r as ResourceFile);
+          const link = linkEntry.safeParse(r);
+          if (link.success) return void links!.push(link.data);
+          for (const issue of link.error.issues) ctx.addIssue({ code: 'custom', path: ['resources', i, ...issue.path], message: issue.message, params: { code: 'invalid-link' } });
+        });
+      }
     }
     if (opts.id && (typeof raw.id !== 'string' || !raw.id)) ctx.addIssue({ code: 'custom', path: ['id'], message: 'Thiếu id (mã hoặc tên định danh của bộ dữ liệu).', params: { code: 'id-required' } });
     const upload = uploadOptions.safeParse(Object.fromEntries(UPLOAD_KEYS.filter((k) => raw[k] !== undefined).map((k) => [k, raw[k]])));
     if (!upload.success) for (const i of upload.error.issues) ctx.addIssue({ ...i, code: 'custom', path: i.path, message: i.message } as never);
-    return { id: typeof raw.id === 'string' ? raw.id : '', given: fromCkanDict(raw), files: uploads, ...(upload.success ? upload.data : {}) } as {
-      id: string; given: Partial<Record<keyof DatasetMetadata, unknown>>; files: ResourceFile[] } & z.infer<typeof uploadOptions>;
+    return { id: typeof raw.id === 'string' ? raw.id : '', given: fromCkanDict(raw), files: uploads, links, ...(upload.success ? upload.data : {}) } as {
+      id: string; given: Partial<Record<keyof DatasetMetadata, unknown>>; files: ResourceFile[]; links: LinkEntry[] | undefined } & z.infer<typeof uploadOptions>;
+  });
+}
+
+/**
+ * A resource given by its address (CKAN's `url`): kept as a link, not read or checked. What a national
+ * portal receives from a province's mirror; copies of this portal's own files (their id or their address
+ * here) are recognised and left out.
+ */
+const linkEntry = z.object({
+  url: z.string({ error: 'Thiếu địa chỉ (url) của tài nguyên.' }).trim().max(2000).refine((u) => /^https?:\/\/[^\s]+$/i.test(u), { error: 'Địa chỉ tài nguyên phải bắt đầu bằng http:// hoặc https://.' }),
+  id: z.string().max(100).optional(),
+  name: z.string().max(300).optional(),
+  description: z.string().max(5000).optional().nullable(),
+  format: z.string().max(50).optional().nullable(),
+  mimetype: z.string().max(100).optional().nullable(),
+  size: z.preprocess((v) => (v === '' || v === null ? undefined : typeof v === 'string' ? Number(v) : v), z.number().int().min(0).optional()),
+  hash: z.string().max(200).optional().nullable(),
+}).passthrough();
+type LinkEntry = z.infer<typeof linkEntry>;
+
+/** The links of an input, without copies of the dataset's own files. */
+function linksOf(entries: LinkEntry[], ownFiles: { ids: Set<string>; urlPrefix: string }): LinkSpec[] {
+  return entries.filter((e) => !(e.id && ownFiles.ids.has(e.id)) && !e.url.startsWith(ownFiles.urlPrefix)).map((e, i) => {
+    const title = (e.name ?? '').trim().normalize('NFC') || `Liên kết ${i + 1}`;
+    return {
+      name: slugify(title) || `lien-ket-${i + 1}`, title, description: (e.description ?? '').trim().normalize('NFC'), url: e.url,
+      format: (e.format ?? '').trim(), mediaType: e.mimetype?.trim() || null, size: e.size ?? null, hash: e.hash?.trim() || null,
+    };
   });
 }
 
@@ -129,15 +169,16 @@ export const packageCreate = defineAction({
     metadata.organization = org.slug;
     if (await datasetByRef(run.db, metadata.slug)) throw ValidationError.of('name', 'name-taken', `Tên định danh "${metadata.slug}" đã được dùng; hãy chọn tên khác.`);
     const uploads = uploadsOf(input, metadata.title);
-    if (!uploads.length) return { metadata, prepared: null };
-    const prepared = await ingestUploads(run.db, run.services.store, null, uploads, { schemaPolicy: input.schema_policy });
+    const links = linksOf(input.links ?? [], { ids: new Set(), urlPrefix: `${run.services.siteUrl}/dataset/${metadata.slug}/` });
+    if (!uploads.length && !links.length) return { metadata, prepared: null, links };
+    const prepared = uploads.length ? await ingestUploads(run.db, run.services.store, null, uploads, { schemaPolicy: input.schema_policy }) : { items: [], reports: [], valid: true };
     if (!prepared.valid) throw invalidFile(prepared);
-    return { metadata, prepared };
+    return { metadata, prepared, links };
   },
-  async handler(run, input, { metadata, prepared }) {
+  async handler(run, input, { metadata, prepared, links }) {
     const { id } = await saveDataset(run.db, metadata, run);
     if (!prepared) return versionResult(run, id, { status: 'draft', versionNumber: 0, reports: [] });
-    const outcome = await recordVersion(run.db, id, prepared, input.note ?? 'Công bố lần đầu', run);
+    const outcome = await recordVersion(run.db, id, prepared, input.note ?? 'Công bố lần đầu', run, { links });
     run.changed(`${metadata.slug} v${outcome.versionNumber}`, id);
     return versionResult(run, id, outcome);
   },
@@ -163,14 +204,17 @@ function metadataChange(name: 'package_update' | 'package_patch', help: string) 
       const base = name === 'package_patch' ? current : { ...Object.fromEntries(DATASET_FIELDS.map((f) => [f.key, f.defaultValue()])), slug: current.slug, organization: current.organization, accessLevel: current.accessLevel, source: current.source, isSample: current.isSample } as DatasetMetadata;
       const { metadata, problems } = checkMetadata(given, base);
       if (!metadata) throw toProblems(problems);
-      return { dataset: d, metadata };
+      // links, when given, become the dataset's links; its own files are left as they are
+      const fileIds = new Set((await run.db.select({ id: schema.resources.id }).from(schema.resources).where(eq(schema.resources.datasetId, d.id))).map((r) => r.id));
+      const links = input.links && linksOf(input.links, { ids: fileIds, urlPrefix: `${run.services.siteUrl}/dataset/${d.slug}/` });
+      return { dataset: d, metadata, links };
     },
-    async handler(run, input, { dataset, metadata }) {
+    async handler(run, input, { dataset, metadata, links }) {
       if (dataset.state === 'withdrawn') throw ValidationError.of('id', 'dataset-withdrawn', 'Bộ dữ liệu đã bị rút; quản trị cổng phải khôi phục trước khi sửa.');
       await saveDataset(run.db, metadata, run, dataset.id);
-      if (dataset.state !== 'published') return versionResult(run, dataset.id, { status: 'draft', versionNumber: 0, reports: [] });
+      if (dataset.state !== 'published' && !links?.length) return versionResult(run, dataset.id, { status: 'draft', versionNumber: 0, reports: [] });
       // new metadata is published as a new version with the same files (never an edit in place)
-      const outcome = await recordVersion(run.db, dataset.id, { items: [], reports: [], valid: true }, input.note ?? 'Cập nhật thông tin mô tả', run);
+      const outcome = await recordVersion(run.db, dataset.id, { items: [], reports: [], valid: true }, input.note ?? 'Cập nhật thông tin mô tả', run, { links });
       if (outcome.status === 'published') run.changed(`${dataset.slug} v${outcome.versionNumber} (thông tin mô tả)`, dataset.id);
       return versionResult(run, dataset.id, outcome);
     },

@@ -4,7 +4,9 @@ import { NotFound } from './errors.ts';
 import { bool, int, ref, str, z } from './params.ts';
 import { groupDict, organizationDict, packageDict, resourceDict, ckanTime } from '../formats/ckan.ts';
 import { draftPackageDict } from './drafts.ts';
+import { organizationByRef } from '../catalog/datasets.ts';
 import type { LoadedSnapshot } from '../publish/reader.ts';
+import { cachedPackageDict } from './dict-cache.ts';
 
 /**
  * CKAN's read actions (ckan/logic/action/get.py), answered from the publication snapshot: what they
@@ -25,11 +27,14 @@ export const packageShow = defineAction({
   help: 'Một bộ dữ liệu (id hoặc name) dưới dạng package dict của CKAN, với tài nguyên, phiên bản, hạn cập nhật. / A dataset as a CKAN package dict.',
   input: z.object({ id: ref('id'), use_default_schema: bool.optional(), include_plugin_data: bool.optional(), include_tracking: bool.optional() }).strict(),
   async handler(run, input) {
-    const d = run.services.snapshot.dataset(input.id);
-    if (d) return packageDict(d, snapshotOf(run).catalog, run.services.siteUrl);
-    // not public: its unit (or, for shared data, another agency) may still see it
+    const snap = run.services.snapshot.current();
+    const summary = snap && (snap.bySlug.get(input.id) ?? snap.byId.get(input.id));
+    const dict = summary ? cachedPackageDict(run, snap, summary.slug) : null;
+    if (dict) return dict;
+    // not in the snapshot: not public (its unit, or for shared data another agency, may still see it),
+    // or published a moment ago and not yet in the snapshot (its writer reads what it wrote)
     const draft = await run.look.dataset(input.id);
-    if (draft && !(draft.state === 'published' && draft.accessLevel === 'open') && (run.caller.system || may.readDataset(run.caller.user, draft))) {
+    if (draft && (run.caller.system || may.readDataset(run.caller.user, draft))) {
       return draftPackageDict(run.db, draft.id, run.services.siteUrl);
     }
     throw notFound('Dataset');
@@ -97,7 +102,12 @@ export const organizationShow = defineAction({
   async handler(run, input) {
     const s = snapshotOf(run);
     const o = s.catalog.organizations.find((x) => x.slug === input.id || x.id === input.id);
-    if (!o) throw notFound('Organization');
+    if (!o) {
+      // created a moment ago and not yet in the snapshot: units are public, so its dict comes from the catalogue
+      const fresh = await organizationByRef(run.db, input.id);
+      if (!fresh) throw notFound('Organization');
+      return organizationDict({ id: fresh.id, createdAt: fresh.createdAt.toISOString(), slug: fresh.slug, title: fresh.title, titleEn: fresh.titleEn, description: fresh.description, identifierCode: fresh.identifierCode, parent: null, contactEmail: fresh.contactEmail, website: fresh.website, datasetCount: 0 }, run.services.siteUrl);
+    }
     const dict: Record<string, unknown> = { ...organizationDict(o, run.services.siteUrl), users: [], groups: [], extras: [], num_followers: 0 };
     if (input.include_datasets) {
       dict.packages = s.catalog.datasets.filter((d) => d.organization === o.slug).slice(0, 10).map((d) => packageDict(run.services.snapshot.dataset(d.slug)!, s.catalog, run.services.siteUrl));

@@ -2,7 +2,7 @@ import { defineAction } from './dispatcher.ts';
 import { rules } from './auth.ts';
 import { SearchQueryError } from './errors.ts';
 import { bool, int, str, stringList, z } from './params.ts';
-import { packageDict } from '../formats/ckan.ts';
+import { cachedPackageDict } from './dict-cache.ts';
 import { runQuery, SearchQueryProblem } from '../publish/query.ts';
 
 /** Parameters CKAN's package_search takes; the advanced Solr ones are accepted and have no effect here. */
@@ -55,8 +55,10 @@ export const packageSearch = defineAction({
     }
     const fields = input.fl && input.fl.trim() !== '*' ? input.fl.split(/[\s,]+/).filter(Boolean) : null;
     const results = r.results.map((s) => {
-      const dict = packageDict(run.services.snapshot.dataset(s.slug)!, snap.catalog, run.services.siteUrl) as Record<string, unknown>;
-      return fields ? Object.fromEntries(fields.map((f) => [f, dict[f] ?? null])) : dict;
+      const raw = cachedPackageDict(run, snap, s.slug)!;
+      if (!fields) return raw;
+      const dict = JSON.parse(raw.json) as Record<string, unknown>;
+      return Object.fromEntries(fields.map((f) => [f, dict[f] ?? null]));
     });
     return { count: r.count, sort: r.sort, results, facets: r.facets, search_facets: r.search_facets };
   },

@@ -8,7 +8,7 @@ import { metadataOf, requireDataset, requireOrganization, resourcesWithFiles } f
 import { formFields, toForm } from '../catalog/fields.ts';
 import { currentFreshness, runFreshnessCheck } from '../freshness/check.ts';
 import { freshnessDashboard, quarterlyUpToDateShare, yearlyReport } from '../freshness/report.ts';
-import { FRESHNESS_RULES } from '../freshness/due.ts';
+import { FRESHNESS_RULES, localDate } from '../freshness/due.ts';
 
 /**
  * What the units' workspace reads: the datasets of the caller's units with their due dates, one
@@ -134,10 +134,15 @@ export const freshnessReportShow = defineAction({
 export const freshnessCheckRun = defineAction({
   name: 'freshness_check_run', write: true, auth: rules.admin,
   help: 'Kiểm tra hạn cập nhật của mọi bộ dữ liệu, ghi lại lần kiểm tra và xếp thư nhắc (mỗi thư một lần). Quản trị cổng hoặc lịch hằng ngày. / Run the update check (admin, or the daily schedule).',
-  input: z.object({ trigger: z.enum(['command', 'schedule', 'admin', 'test']).optional() }).strict(),
+  input: z.object({ trigger: z.enum(['command', 'schedule', 'admin', 'test']).optional(), once_a_day: z.boolean().optional() }).strict(),
   async handler(run, input) {
+    if (input.once_a_day) {
+      // the daily schedule runs in every server process: the first of the day does it
+      const recent = await run.db.select({ startedAt: freshnessRuns.startedAt }).from(freshnessRuns).where(eq(freshnessRuns.trigger, 'schedule')).orderBy(desc(freshnessRuns.id)).limit(1);
+      if (recent[0] && localDate(recent[0].startedAt) === localDate(run.now)) return { skipped: true as const, runId: 0, counts: {} as Record<string, number>, queued: 0 };
+    }
     const result = await runFreshnessCheck(run.db, { now: run.now, trigger: input.trigger ?? (run.caller.system === 'schedule' ? 'schedule' : 'command'), siteUrl: run.services.siteUrl });
     run.audit({ action: 'freshness.check', objectType: 'freshness-run', objectId: String(result.runId), details: { counts: result.counts, queued: result.queued } });
-    return result;
+    return { skipped: false as const, ...result };
   },
 });

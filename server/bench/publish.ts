@@ -8,7 +8,7 @@ import { build, publish } from '../commands.ts';
 import { principalOf } from '../auth/accounts.ts';
 import { markServerBuildInUse } from '../publish/site-build.ts';
 import { startServer } from '../http/server.ts';
-import { Publisher } from '../publish/publisher.ts';
+import { simplePublisher } from '../publish/publisher.ts';
 import { slugify } from '../contract/text.ts';
 import { systemCaller, UploadedFile } from '../actions/index.ts';
 
@@ -41,7 +41,7 @@ export async function benchPublish(n: number): Promise<void> {
   process.stdout.write(`  bản dựng đầu: ${first.pages} trang, ${(first.ms / 1000).toFixed(1)} s\n`);
   markServerBuildInUse(first.serverEntry);
   const handler = (await import(pathToFileURL(first.serverEntry).href)).handler;
-  const publisher = new Publisher(async () => { await publish(portal); await build(portal); });
+  const publisher = simplePublisher(async () => { await publish(portal); await build(portal); });
   portal.onChanged((reasons) => publisher.request(reasons.join(', ')));
   const server = await startServer({ dataDir, host: '127.0.0.1', port: 0, portal: { actions: portal.actions, db: portal.database.db, store: portal.store, publisher }, astroHandler: handler, cookieSecure: false });
   const account = await portal.actions.call('user_create', system, { name: 'bench.admin', fullname: 'Bench', password: 'mat-khau-do-hieu-nang', sysadmin: true });

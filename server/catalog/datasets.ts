@@ -13,7 +13,7 @@ export { CatalogError };
 export { hashJson };
 export type { Actor, Recorder } from './audit.ts';
 
-const { datasets, organizations, resources, datasetVersions, versionResources } = schema;
+const { datasets, organizations, resources, datasetVersions, versionResources, versionLinks } = schema;
 
 type DatasetRow = typeof datasets.$inferSelect;
 type FileRow = typeof versionResources.$inferSelect;
@@ -124,6 +124,18 @@ export async function ingestUploads(db: Db, store: BlobStore, datasetId: string 
   return { items, reports, valid: items.every((i) => i.reused || i.result?.outputs) };
 }
 
+/** A resource that is a link to data held elsewhere: not read, not checked; its size and hash are as given. */
+export interface LinkSpec {
+  name: string;
+  title: string;
+  description: string;
+  url: string;
+  format: string;
+  mediaType: string | null;
+  size: number | null;
+  hash: string | null;
+}
+
 export type VersionOutcome =
   | { status: 'published'; versionNumber: number; dataChanged: boolean; reports: IngestReport[]; datasetId: string }
   | { status: 'no-change'; versionNumber: number; reports: IngestReport[]; datasetId: string };
@@ -134,7 +146,7 @@ export type VersionOutcome =
  * change"); identical files with new metadata make a version that does not count as a data update.
  * A withdrawn dataset takes no version: it must be reinstated first.
  */
-export async function recordVersion(tx: Db, datasetId: string, prepared: PreparedUploads, note: string, rec: Recorder): Promise<VersionOutcome> {
+export async function recordVersion(tx: Db, datasetId: string, prepared: PreparedUploads, note: string, rec: Recorder, opts: { links?: LinkSpec[] } = {}): Promise<VersionOutcome> {
   if (!prepared.valid) throw new CatalogError('validation-failed', 'Tệp không hợp lệ; phiên bản đang công bố được giữ nguyên.', { field: 'upload' });
   const [dataset] = await tx.select().from(datasets).where(eq(datasets.id, datasetId)).for('update');
   if (!dataset) throw new CatalogError('dataset-not-found', 'Không tìm thấy bộ dữ liệu.', { field: 'id' });
@@ -165,11 +177,15 @@ export async function recordVersion(tx: Db, datasetId: string, prepared: Prepare
     });
   }
   for (const f of currentFiles) if (!touched.has(f.resourceId)) rows.push({ ...f, versionId: '' });
-  if (rows.length === 0) throw new CatalogError('upload-required', 'Phiên bản đầu tiên cần ít nhất một tệp dữ liệu.', { field: 'upload' });
+  const currentLinks: LinkSpec[] = current ? (await tx.select().from(versionLinks).where(eq(versionLinks.versionId, current.id)).orderBy(asc(versionLinks.position)))
+    .map(({ versionId: _v, position: _p, ...l }) => l) : [];
+  const links = opts.links ?? currentLinks;
+  if (rows.length === 0 && links.length === 0) throw new CatalogError('upload-required', 'Phiên bản đầu tiên cần ít nhất một tệp dữ liệu.', { field: 'upload' });
 
   const metadata = metadataOf(dataset, org!.slug) as unknown as Record<string, unknown>;
-  const dataKey = (r: { resourceId: string; sha256: string }[]) => r.map((x) => `${x.resourceId}:${x.sha256}`).sort().join(',');
-  const dataChanged = !current || dataKey(rows as { resourceId: string; sha256: string }[]) !== dataKey(currentFiles);
+  const linkKey = (l: LinkSpec[]) => l.map((x) => `link:${x.url}:${x.hash ?? ''}:${x.size ?? ''}:${x.title}`);
+  const dataKey = (r: { resourceId: string; sha256: string }[], l: LinkSpec[]) => [...r.map((x) => `${x.resourceId}:${x.sha256}`).sort(), ...linkKey(l)].join(',');
+  const dataChanged = !current || dataKey(rows as { resourceId: string; sha256: string }[], links) !== dataKey(currentFiles, currentLinks);
   const metadataChanged = !current || hashJson(current.metadata) !== hashJson(metadata);
   if (current && !dataChanged && !metadataChanged && dataset.state === 'published') {
     return { status: 'no-change', versionNumber: current.number, reports: prepared.reports, datasetId: dataset.id };
@@ -179,15 +195,16 @@ export async function recordVersion(tx: Db, datasetId: string, prepared: Prepare
   const [version] = await tx.insert(datasetVersions).values({
     datasetId: dataset.id, number, note, publishedBy: rec.actor.accountId, publishedAt: now, metadata,
   }).returning();
-  await tx.insert(versionResources).values(rows.map((r) => ({ ...r, versionId: version!.id })));
+  if (rows.length) await tx.insert(versionResources).values(rows.map((r) => ({ ...r, versionId: version!.id })));
+  if (links.length) await tx.insert(versionLinks).values(links.map((l, position) => ({ ...l, versionId: version!.id, position })));
   await tx.update(datasets).set({
     state: 'published', publishedAt: dataset.publishedAt ?? now, modifiedAt: now,
     ...(dataChanged ? { lastUpdatedAt: now } : {}),
   }).where(eq(datasets.id, dataset.id));
   rec.audit({
     action: 'dataset.publish-version', objectType: 'dataset', objectId: dataset.id,
-    beforeHash: current ? hashJson({ m: current.metadata, d: dataKey(currentFiles) }) : null,
-    afterHash: hashJson({ m: metadata, d: dataKey(rows as { resourceId: string; sha256: string }[]) }),
+    beforeHash: current ? hashJson({ m: current.metadata, d: dataKey(currentFiles, currentLinks) }) : null,
+    afterHash: hashJson({ m: metadata, d: dataKey(rows as { resourceId: string; sha256: string }[], links) }),
     details: { version: number, note, dataChanged },
   });
   return { status: 'published', versionNumber: number, dataChanged, reports: prepared.reports, datasetId: dataset.id };
@@ -216,6 +233,13 @@ export async function resourcesWithFiles(db: Db, datasetId: string) {
   const [current] = await db.select().from(datasetVersions).where(eq(datasetVersions.datasetId, datasetId)).orderBy(desc(datasetVersions.number)).limit(1);
   const files = current ? await db.select().from(versionResources).where(eq(versionResources.versionId, current.id)) : [];
   return res.map((r) => ({ ...r, file: files.find((f) => f.resourceId === r.id) ?? null }));
+}
+
+/** The links of the dataset's current version, in order. */
+export async function currentLinks(db: Db, datasetId: string): Promise<LinkSpec[]> {
+  const [current] = await db.select().from(datasetVersions).where(eq(datasetVersions.datasetId, datasetId)).orderBy(desc(datasetVersions.number)).limit(1);
+  if (!current) return [];
+  return (await db.select().from(versionLinks).where(eq(versionLinks.versionId, current.id)).orderBy(asc(versionLinks.position))).map(({ versionId: _v, position: _p, ...l }) => l);
 }
 
 async function currentFilesByResourceName(db: Db, datasetId: string) {

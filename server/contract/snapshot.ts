@@ -27,8 +27,13 @@ export interface SnapshotResource {
   preview: string[][];
 }
 
+/** A resource that links to data held elsewhere: not stored or checked here; size and hash as its publisher gave them. */
+export interface SnapshotLink {
+  name: string; title: string; description: string; url: string; format: string; mediaType: string | null; size: number | null; hash: string | null;
+}
+
 export interface SnapshotVersion {
-  id: string; number: number; note: string; publishedAt: string;
+  id: string; number: number; note: string; publishedAt: string; links?: SnapshotLink[];
   resources: { id: string; name: string; original: SnapshotFile; csv: SnapshotFile; json: SnapshotFile }[];
 }
 
@@ -39,6 +44,8 @@ export interface SnapshotDataset {
   organization: { id: string; slug: string; title: string };
   createdAt: string; modifiedAt: string; publishedAt: string | null; lastUpdatedAt: string | null;
   version: number; resources: SnapshotResource[]; versions: SnapshotVersion[];
+  /** links to data held elsewhere (absent in snapshots written before links existed) */
+  links?: SnapshotLink[];
   /** due date of the next update (yyyy-mm-dd, Asia/Ho_Chi_Minh) and the status on the snapshot's day */
   nextDueDate: string | null; freshness: FreshnessStatus;
 }
@@ -51,6 +58,8 @@ export interface SnapshotOrganization {
 
 export interface SnapshotDatasetSummary {
   id: string; createdAt: string;
+  /** sha256 of the dataset's document in the shared objects/ folder (absent: datasets/<slug>.json in the snapshot) */
+  doc?: string;
   slug: string; title: string; notes: string; organization: string; tags: string[]; topics: string[]; formats: string[];
   licenseId: string; updateFrequency: string; modifiedAt: string; lastUpdatedAt: string | null; publishedAt: string | null; isSample: boolean;
   nextDueDate: string | null; freshness: FreshnessStatus;
@@ -58,6 +67,8 @@ export interface SnapshotDatasetSummary {
 
 export interface SnapshotCatalog {
   format: number;
+  /** the blob store, relative to the snapshot folder (absent: the snapshot's own files/) */
+  blobs?: string;
   generatedAt: string;
   siteUrl: string;
   organizations: SnapshotOrganization[];

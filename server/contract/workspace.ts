@@ -45,7 +45,7 @@ export interface WorkspaceLocals {
   /** the posted form's CSRF token against the session's, in constant time */
   csrfOk(submitted: unknown): boolean;
   /** results of a form post kept for the page the browser is redirected to */
-  flash: { put(value: unknown): string; get<T>(id: string | null | undefined): T | null };
+  flash: { put(value: unknown): Promise<string>; get<T>(id: string | null | undefined): Promise<T | null> };
   cookieSecure: boolean;
   publisher: { busy: boolean; last: { visibleAt: Date; ms: number } | null };
 }

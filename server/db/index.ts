@@ -8,7 +8,28 @@ export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export interface Database {
   db: Db;
   kind: 'pglite' | 'postgres';
+  /**
+   * Runs `fn` holding the named lock, if no other holder (in this process or, on PostgreSQL, in any
+   * process on the database) has it; otherwise does nothing. A session-level advisory lock on its own
+   * connection: a process that dies releases it with its connection.
+   */
+  tryLock<T>(name: string, fn: () => Promise<T>): Promise<{ locked: true; value: T } | { locked: false }>;
   close(): Promise<void>;
+}
+
+/** The same lock within one process (PGlite is one process's database; PostgreSQL adds the advisory lock). */
+function localLocks() {
+  const held = new Set<string>();
+  return async <T>(name: string, fn: () => Promise<T>, outer?: <U>(fn: () => Promise<U>) => Promise<{ locked: true; value: U } | { locked: false }>) => {
+    if (held.has(name)) return { locked: false as const };
+    held.add(name);
+    try {
+      if (outer) return await outer(fn);
+      return { locked: true as const, value: await fn() };
+    } finally {
+      held.delete(name);
+    }
+  };
 }
 
 const migrationsFolder = path.join(import.meta.dirname, 'migrations');
@@ -25,7 +46,22 @@ export async function openDatabase(opts: { databaseUrl?: string; pgDir?: string 
     const client = postgres(opts.databaseUrl, { max: 5, onnotice: () => {} });
     const db = drizzle(client, { schema });
     await migrate(db, { migrationsFolder });
-    return { db: db as unknown as Db, kind: 'postgres', close: () => client.end({ timeout: 5 }) };
+    const local = localLocks();
+    const tryLock = <T>(name: string, fn: () => Promise<T>) => local(name, fn, async <U>(inner: () => Promise<U>) => {
+      const conn = await client.reserve();
+      try {
+        const [row] = await conn`select pg_try_advisory_lock(hashtext(${name})) as ok`;
+        if (!row?.ok) return { locked: false as const };
+        try {
+          return { locked: true as const, value: await inner() };
+        } finally {
+          await conn`select pg_advisory_unlock(hashtext(${name}))`;
+        }
+      } finally {
+        conn.release();
+      }
+    });
+    return { db: db as unknown as Db, kind: 'postgres', tryLock, close: () => client.end({ timeout: 5 }) };
   }
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
@@ -41,7 +77,8 @@ export async function openDatabase(opts: { databaseUrl?: string; pgDir?: string 
   }
   const db = drizzle(client, { schema });
   await migrate(db, { migrationsFolder });
-  return { db: db as unknown as Db, kind: 'pglite', close: async () => { await client.close(); unlock(); } };
+  const local = localLocks();
+  return { db: db as unknown as Db, kind: 'pglite', tryLock: (name, fn) => local(name, fn), close: async () => { await client.close(); unlock(); } };
 }
 
 /**

@@ -206,3 +206,48 @@ export const publishQueue = pgTable('publish_queue', {
   datasetId: uuid('dataset_id'),
   doneAt: timestamp('done_at', { withTimezone: true }),
 }, (t) => [index('publish_queue_pending_idx').on(t.doneAt)]);
+
+/**
+ * A resource of a version that is a link to data held elsewhere (what a national portal receives
+ * from a province: links to the province's downloads). Not read or checked by the ingest; its hash
+ * and size are the publisher's word. Immutable with its version.
+ */
+export const versionLinks = pgTable('version_links', {
+  versionId: uuid('version_id').notNull().references(() => datasetVersions.id),
+  position: integer('position').notNull(),
+  name: text('name').notNull(),
+  title: text('title').notNull(),
+  description: text('description').notNull().default(''),
+  url: text('url').notNull(),
+  format: text('format').notNull().default(''),
+  mediaType: text('media_type'),
+  size: bigint('size', { mode: 'number' }),
+  hash: text('hash'),
+}, (t) => [primaryKey({ columns: [t.versionId, t.position] })]);
+
+/** What the mirror last pushed of each dataset to the national portal, and how the last attempt went. */
+export const mirrorState = pgTable('mirror_state', {
+  datasetId: uuid('dataset_id').primaryKey(),
+  slug: text('slug').notNull(),
+  remoteName: text('remote_name').notNull(),
+  remoteId: text('remote_id'),
+  pushedVersion: integer('pushed_version'),
+  pushedHash: text('pushed_hash'),
+  /** 'pushed' | 'pending' | 'failing' | 'deleted' */
+  status: text('status').notNull(),
+  lastAttemptAt: timestamp('last_attempt_at', { withTimezone: true }),
+  lastSuccessAt: timestamp('last_success_at', { withTimezone: true }),
+  lastError: text('last_error'),
+  attempts: integer('attempts').notNull().default(0),
+});
+
+/**
+ * Results of a form post kept for the page the browser is redirected to (post/redirect/get), bound to
+ * the session that made them. In the database, so the redirect may land on another server process.
+ */
+export const flashMessages = pgTable('flash_messages', {
+  id: text('id').primaryKey(),
+  sessionId: uuid('session_id').notNull(),
+  value: jsonb('value').$type<unknown>().notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+});

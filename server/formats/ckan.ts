@@ -1,4 +1,5 @@
-import type { SnapshotCatalog, SnapshotDataset, SnapshotOrganization, SnapshotResource } from '../contract/snapshot.ts';
+import crypto from 'node:crypto';
+import type { SnapshotCatalog, SnapshotDataset, SnapshotLink, SnapshotOrganization, SnapshotResource } from '../contract/snapshot.ts';
 import { DATASET_FIELDS } from '../catalog/fields.ts';
 
 /**
@@ -52,6 +53,22 @@ export function resourceDict(d: SnapshotDataset, r: SnapshotResource, position: 
   };
 }
 
+/** A stable resource id for a link (links have no row of their own): a UUID-shaped hash of the dataset and the address. */
+export function linkId(datasetId: string, url: string, position: number): string {
+  const h = crypto.createHash('sha256').update(`${datasetId}\u0000${position}\u0000${url}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export function linkDict(d: SnapshotDataset, l: SnapshotLink, index: number, position: number) {
+  const modified = ckanTime(d.lastUpdatedAt ?? d.modifiedAt);
+  return {
+    id: linkId(d.id, l.url, index), package_id: d.id, name: l.title, description: l.description, position,
+    url: l.url, url_type: null, resource_type: 'link', format: l.format, mimetype: l.mediaType, mimetype_inner: null, size: l.size,
+    hash: l.hash, created: ckanTime(d.createdAt), last_modified: modified, metadata_modified: modified,
+    cache_url: null, cache_last_updated: null, state: 'active', datastore_active: false,
+  };
+}
+
 /** The package dict of a published dataset. */
 export function packageDict(d: SnapshotDataset, catalog: SnapshotCatalog, siteUrl: string) {
   const licence = catalog.licences.find((l) => l.id === d.licenseId);
@@ -74,7 +91,8 @@ export function packageDict(d: SnapshotDataset, catalog: SnapshotCatalog, siteUr
     notes: d.notes, license_id: d.licenseId, license_title: licence?.title ?? d.licenseId, license_url: licence?.url ?? null, isopen: licence?.isOpen ?? false,
     type: 'dataset', owner_org: d.organization.id, creator_user_id: null, private: false, state: 'active',
     metadata_created: ckanTime(d.createdAt), metadata_modified: ckanTime(d.modifiedAt),
-    resources: d.resources.map((r, i) => resourceDict(d, r, i, siteUrl)), num_resources: d.resources.length,
+    resources: [...d.resources.map((r, i) => resourceDict(d, r, i, siteUrl)), ...(d.links ?? []).map((l, i) => linkDict(d, l, i, d.resources.length + i))],
+    num_resources: d.resources.length + (d.links?.length ?? 0),
     tags: d.tags.map((t) => ({ id: t, name: t, display_name: t, vocabulary_id: null, state: 'active' })), num_tags: d.tags.length,
     extras,
     groups: topics.map((t) => ({ id: t.id, name: t.id, title: t.title, display_name: t.title, description: '', image_url: '', image_display_url: '' })),

@@ -6,7 +6,7 @@
 import type { BlankNode, Literal, NamedNode, Quad, Quad_Object, Quad_Subject } from '@rdfjs/types';
 import { DataFactory } from 'n3';
 import type { SnapshotDataset } from '../contract/snapshot.ts';
-import { deriveAgent, deriveDataset, DOWNLOAD_LABELS, uris, type DerivedAgent, type DerivedDataset, type DerivedDownload, type FormatContext } from './derive.ts';
+import { deriveAgent, deriveDataset, DOWNLOAD_LABELS, uris, type DerivedAgent, type DerivedDataset, type DerivedDownload, type DerivedLink, type FormatContext } from './derive.ts';
 import type { DcatProfile } from './profiles/profile.ts';
 import { DCAT_AP_3 } from './profiles/dcat-ap-3.ts';
 import { v } from './vocab.ts';
@@ -203,6 +203,30 @@ function addDistribution(g: GraphBuilder, c: FormatContext, x: DerivedDataset, f
   return dist;
 }
 
+/** A distribution that links to data held elsewhere: what is known of it, as its publisher gave it. */
+function addLinkDistribution(g: GraphBuilder, c: FormatContext, x: DerivedDataset, l: DerivedLink): NamedNode {
+  const dist = g.node(l.uri);
+  g.type(dist, v('dcat', 'Distribution'));
+  g.text(dist, v('dct', 'title'), l.title, 'vi');
+  if (l.description.trim()) g.text(dist, v('dct', 'description'), l.description.trim(), 'vi');
+  const url = g.node(l.url);
+  g.add(dist, v('dcat', 'accessURL'), url);
+  g.add(dist, v('dcat', 'downloadURL'), url);
+  if (l.mediaType) g.concept(dist, v('dcat', 'mediaType'), g.profile.mediaType(l.mediaType));
+  const fileType = l.format ? g.profile.fileType(l.format.toUpperCase()) : null;
+  if (fileType) g.concept(dist, v('dct', 'format'), fileType);
+  if (l.size !== null) g.typed(dist, v('dcat', 'byteSize'), String(l.size), v('xsd', 'nonNegativeInteger'));
+  if (l.sha256) {
+    const checksum = g.blank('checksum', l.uri, 'link');
+    g.type(checksum, v('spdx', 'Checksum'));
+    g.concept(checksum, v('spdx', 'algorithm'), g.profile.sha256);
+    g.typed(checksum, v('spdx', 'checksumValue'), l.sha256, v('xsd', 'hexBinary'));
+    g.add(dist, v('spdx', 'checksum'), checksum);
+  }
+  if (x.licence) g.add(dist, v('dct', 'license'), addLicence(g, c, x.licence.url));
+  return dist;
+}
+
 /** Adds one dataset with its distributions, publisher, contact point, themes and coverage; returns its node. */
 export function addDataset(g: GraphBuilder, c: FormatContext, x: DerivedDataset): NamedNode {
   const p = g.profile;
@@ -258,6 +282,7 @@ export function addDataset(g: GraphBuilder, c: FormatContext, x: DerivedDataset)
     g.add(ds, v('dct', 'provenance'), provenance);
   }
   for (const f of x.downloads) g.add(ds, v('dcat', 'distribution'), addDistribution(g, c, x, f));
+  for (const l of x.links) g.add(ds, v('dcat', 'distribution'), addLinkDistribution(g, c, x, l));
   return ds;
 }
 

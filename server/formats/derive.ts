@@ -108,6 +108,19 @@ export interface DerivedDownload {
   since: string | null;
 }
 
+/** A resource that links to data held elsewhere (one distribution; hash and size as its publisher gave them). */
+export interface DerivedLink {
+  uri: string;
+  url: string;
+  title: string;
+  description: string;
+  format: string;
+  mediaType: string | null;
+  size: number | null;
+  /** hex sha256 when the publisher gave one as `sha256:…` or bare hex */
+  sha256: string | null;
+}
+
 export interface DerivedAgent {
   slug: string;
   uri: string;
@@ -142,6 +155,7 @@ export interface DerivedDataset {
   spatial: string | null;
   topics: { id: string; uri: string; title: string; titleEn: string | null }[];
   downloads: DerivedDownload[];
+  links: DerivedLink[];
 }
 
 export function deriveAgent(c: FormatContext, slug: string, fallbackTitle: string): DerivedAgent {
@@ -205,5 +219,9 @@ export function deriveDataset(d: SnapshotDataset, c: FormatContext): DerivedData
       return { id, uri: uris.topic(c, id), title: t?.title ?? id, titleEn: t?.titleEn ?? null };
     }),
     downloads,
+    links: (d.links ?? []).map((l, i) => ({
+      uri: `${uris.dataset(c, d.slug)}#link-${i + 1}`, url: l.url, title: l.title, description: l.description, format: l.format,
+      mediaType: l.mediaType, size: l.size, sha256: /^(?:sha256:)?([0-9a-f]{64})$/i.exec(l.hash ?? '')?.[1]?.toLowerCase() ?? null,
+    })),
   };
 }

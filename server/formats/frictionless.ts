@@ -37,6 +37,10 @@ export function dataPackageOf(d: SnapshotDataset, catalog: SnapshotCatalog, site
         dialect: { header: true, delimiter: ',' },
         schema: r.schema,
       };
-    }),
+    }).concat(x.links.map((l, i) => ({
+      name: `lien-ket-${i + 1}`, title: l.title, description: l.description || undefined, path: l.url,
+      format: l.format.toLowerCase() || undefined, mediatype: l.mediaType ?? undefined, bytes: l.size ?? undefined,
+      hash: l.sha256 ? `sha256:${l.sha256}` : undefined,
+    }) as never)),
   };
 }

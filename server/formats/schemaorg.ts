@@ -35,7 +35,9 @@ export function datasetJsonLd(d: SnapshotDataset, catalog: SnapshotCatalog, site
     spatialCoverage: x.spatial ? { '@type': 'Place', name: x.spatial } : undefined,
     includedInDataCatalog: { '@type': 'DataCatalog', name: c.portal.title.vi, url: uris.homepage(c) },
     distribution: d.resources.flatMap((r) => ORDER.map((kind) => x.downloads.find((f) => f.resource === r && f.kind === kind)!).map((f) => ({
-      '@type': 'DataDownload', name: `${r.title} (${f.format})`, encodingFormat: f.mediaType, contentUrl: f.url, contentSize: `${f.size} B`,
+      '@type': 'DataDownload', name: `${r.title} (${f.format})`, encodingFormat: f.mediaType, contentUrl: f.url, contentSize: `${f.size} B` as string | undefined,
+    }))).concat(x.links.map((l) => ({
+      '@type': 'DataDownload', name: l.title, encodingFormat: l.mediaType ?? l.format, contentUrl: l.url, contentSize: l.size === null ? undefined : `${l.size} B`,
     }))),
   };
   // inside <script>, "</script>" in a description would end the element: escape every "<"

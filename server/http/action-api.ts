@@ -7,6 +7,7 @@ import { readMultipart } from './multipart.ts';
 import { BODY_LIMITS, formatLimit } from './limits.ts';
 import { log } from '../log.ts';
 import { CatalogError } from '../catalog/errors.ts';
+import { stringifyWithRaw } from '../formats/raw-json.ts';
 
 /**
  * CKAN's Action API v3 (ckan/views/api.py) over the dispatcher: `/api/3/action/<name>` and
@@ -25,7 +26,7 @@ export interface ActionApiContext {
 const JSONP_NAME = /^[A-Za-z_$][\w$.]{0,100}$/;
 
 function send(res: http.ServerResponse, status: number, body: unknown, callback?: string) {
-  let text = JSON.stringify(body);
+  let text = stringifyWithRaw(body);
   let type = 'application/json; charset=utf-8';
   if (callback) {
     text = `${callback}(${text});`;

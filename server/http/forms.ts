@@ -7,6 +7,7 @@ import type { CreateFlash, UploadFlash } from '../contract/workspace.ts';
 import { isWorkspaceProblem } from '../contract/workspace.ts';
 import { asWorkspaceProblem, type WorkspaceContext } from './workspace.ts';
 import { readMultipart } from './multipart.ts';
+import { putFlash } from '../auth/flash.ts';
 import { log } from '../log.ts';
 
 export type { CreateFlash, UploadFlash };
@@ -77,7 +78,7 @@ export async function handleUploadForm(req: http.IncomingMessage, res: http.Serv
   } finally {
     upload?.cleanup();
   }
-  redirect(res, `${back}?ket-qua=${ctx.flash.put(ctx.session.sessionId, flash)}#ket-qua`);
+  redirect(res, `${back}?ket-qua=${await putFlash(ctx.db, ctx.session.sessionId, flash)}#ket-qua`);
 }
 
 /** POST /workspace/actions/create: the new-dataset form (metadata and the first file) → package_create. */
@@ -101,7 +102,7 @@ export async function handleCreateForm(req: http.IncomingMessage, res: http.Serv
     } else {
       input.upload = new UploadedFile(upload.file.path, upload.file.originalName);
       const out = await ctx.actions.call('package_create', caller, input);
-      const id = ctx.flash.put(ctx.session.sessionId, { status: 'published', version: out.result.version, reports: out.result.reports, fileName: upload.file.originalName } satisfies UploadFlash);
+      const id = await putFlash(ctx.db, ctx.session.sessionId, { status: 'published', version: out.result.version, reports: out.result.reports, fileName: upload.file.originalName } satisfies UploadFlash);
       return redirect(res, `/workspace/datasets/${out.name}/?ket-qua=${id}#ket-qua`);
     }
   } catch (e) {
@@ -118,5 +119,5 @@ export async function handleCreateForm(req: http.IncomingMessage, res: http.Serv
   } finally {
     upload?.cleanup();
   }
-  redirect(res, `/workspace/datasets/new/?ket-qua=${ctx.flash.put(ctx.session.sessionId, flash!)}`);
+  redirect(res, `/workspace/datasets/new/?ket-qua=${await putFlash(ctx.db, ctx.session.sessionId, flash!)}`);
 }

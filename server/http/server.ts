@@ -8,7 +8,6 @@ import { handleVersionUpload } from './api.ts';
 import { handleActionApi } from './action-api.ts';
 import { handleCreateForm, handleUploadForm, sameOrigin } from './forms.ts';
 import { sessionOf, workspaceLocals } from './workspace.ts';
-import { FlashStore } from './flash.ts';
 import { sendJson } from './respond.ts';
 import type { Dispatcher } from '../actions/index.ts';
 import type { Db } from '../db/index.ts';
@@ -52,7 +51,6 @@ export function clientAddressOf(req: http.IncomingMessage, hops: number): string
 /** The portal's HTTP server: the static public site, the Action API, the upload API and the units' workspace. */
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const handleStatic = serveStatic(path.join(opts.dataDir, 'site'), { frameAncestors: opts.frameAncestors });
-  const flash = new FlashStore();
   const maxBytes = opts.uploadMaxBytes ?? 512 * 1024 * 1024;
   const cookieSecure = opts.cookieSecure ?? true;
   const headers = securityHeaders({ frameAncestors: opts.frameAncestors });
@@ -92,7 +90,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       const limit = form ? maxBytes + MULTIPART_OVERHEAD : p.startsWith('/workspace/sign-in') ? BODY_LIMITS.signIn : BODY_LIMITS.form;
       if (refuseBody(req, res, limit, { requireLength: !form })) return;
       const session = await sessionOf(req, portal.db);
-      const ctx = { actions: portal.actions, db: portal.db, flash, publisher: portal.publisher ?? null, cookieSecure };
+      const ctx = { actions: portal.actions, db: portal.db, publisher: portal.publisher ?? null, cookieSecure };
       if (form) {
         if (req.method !== 'POST') { res.writeHead(405, { allow: 'POST' }); res.end(); return; }
         if (!session || !sameOrigin(req)) {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { securityHeaders } from './headers.ts';
+import { currentView, resolveInView } from '../publish/site-view.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
@@ -10,6 +11,26 @@ const TYPES: Record<string, string> = {
   '.ico': 'image/x-icon', '.xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', '.webmanifest': 'application/manifest+json',
   '.ttl': 'text/turtle; charset=utf-8', '.jsonld': 'application/ld+json; charset=utf-8', '.rdf': 'application/rdf+xml; charset=utf-8',
 };
+
+/** RDF serialisations of a dataset's DCAT-AP description, by media type (content negotiation) and by ckanext-dcat's extension aliases. */
+const RDF_TYPES: Record<string, string> = { 'text/turtle': 'ttl', 'application/ld+json': 'jsonld', 'application/rdf+xml': 'rdf', 'text/n3': 'ttl', 'application/x-turtle': 'ttl' };
+const RDF_ALIASES: Record<string, string> = { xml: 'rdf', n3: 'ttl' };
+
+/** The serialisation a client asks for in Accept, or null for the page (HTML wins ties: browsers list it first). */
+export function negotiateRdf(accept: string | undefined): string | null {
+  if (!accept) return null;
+  let best: { ext: string | null; q: number } = { ext: null, q: 0 };
+  let html = 0;
+  for (const part of accept.split(',')) {
+    const [type, ...params] = part.trim().toLowerCase().split(';').map((x) => x.trim());
+    const qp = params.find((p) => p.startsWith('q='));
+    const q = qp ? Number(qp.slice(2)) || 0 : 1;
+    if (type === 'text/html' || type === 'application/xhtml+xml') html = Math.max(html, q);
+    const ext = RDF_TYPES[type ?? ''];
+    if (ext && q > best.q) best = { ext, q };
+  }
+  return best.ext && best.q > html ? best.ext : null;
+}
 
 /** Precompressed siblings written by the site build, best first. */
 const ENCODINGS = [{ name: 'br', ext: '.br' }, { name: 'gzip', ext: '.gz' }] as const;
@@ -62,30 +83,42 @@ export function serveStatic(siteLink: string, opts: { frameAncestors?: string } 
     if (req.method !== 'GET' && req.method !== 'HEAD') return text(405, 'Phương thức không được hỗ trợ', { allow: 'GET, HEAD' });
     const parsed = parseRequestPath(req.url);
     if (!parsed) return text(400, 'Địa chỉ không hợp lệ');
-    let root: string;
-    try {
-      root = path.join(fs.realpathSync(siteLink), 'client');
-    } catch {
-      return text(503, 'Trang đang được dựng, vui lòng thử lại sau ít giây.', { 'retry-after': '10' });
+    const view = currentView(siteLink);
+    if (!view) return text(503, 'Trang đang được dựng, vui lòng thử lại sau ít giây.', { 'retry-after': '10' });
+    let segments = parsed.segments;
+    let vary = 'Accept-Encoding';
+    // DCAT-AP: /dataset/<name>/ answers Turtle, JSON-LD or RDF/XML to a client that asks for it (ckanext-dcat's content negotiation),
+    // /dataset/<name>.xml|.n3 are ckanext-dcat's other names, /catalog.<ext>?page=n its paging
+    if (segments.length === 2 && segments[0] === 'dataset') {
+      const rdf = negotiateRdf(req.headers.accept);
+      vary = 'Accept, Accept-Encoding';
+      if (rdf) segments = ['dataset', `${segments[1]}.${rdf}`];
+      const alias = /^(.+)\.(xml|n3)$/.exec(segments[1]!);
+      if (alias) segments = ['dataset', `${alias[1]}.${RDF_ALIASES[alias[2]!]}`];
     }
-    let file = path.join(root, ...parsed.segments);
-    if (file !== root && !file.startsWith(root + path.sep)) return text(400, 'Địa chỉ không hợp lệ');
-    let stat = statOrNull(file);
-    if (stat?.isDirectory()) {
+    const page = /^catalog\.(ttl|jsonld|rdf)$/.exec(segments.join('/'));
+    const pageNumber = page ? Number(new URLSearchParams(parsed.query).get('page') ?? 1) : 1;
+    if (page && Number.isInteger(pageNumber) && pageNumber > 1) segments = ['catalog', 'page', `${pageNumber}.${page[1]}`];
+    // the segments passed the name checks of parseRequestPath: no '..', no separators
+    let rel = segments.join('/');
+    let found = resolveInView(view, rel);
+    if (found?.kind === 'dir') {
       if (!parsed.trailingSlash && parsed.segments.length) {
         res.writeHead(301, { location: pathLocation(parsed.segments, true, parsed.query) }).end();
         return;
       }
-      file = path.join(file, 'index.html');
-      stat = statOrNull(file);
+      rel = rel ? `${rel}/index.html` : 'index.html';
+      found = resolveInView(view, rel);
     }
-    if (!stat?.isFile()) {
-      const notFound = path.join(root, '404.html');
+    if (found?.kind !== 'file') {
+      const notFound = resolveInView(view, '404.html');
       res.writeHead(404, { 'content-type': TYPES['.html']! });
-      if (req.method === 'HEAD' || !fs.existsSync(notFound)) res.end();
-      else fs.createReadStream(notFound).pipe(res);
+      if (req.method === 'HEAD' || notFound?.kind !== 'file') res.end();
+      else fs.createReadStream(notFound.path).pipe(res);
       return;
     }
+    const file = found.path;
+    const stat = found;
     const ext = path.extname(file).toLowerCase();
     const download = parsed.segments.includes('download');
     const headers: Record<string, string> = {
@@ -102,12 +135,12 @@ export function serveStatic(siteLink: string, opts: { frameAncestors?: string } 
     let etag = `"${stat.size.toString(16)}-${Math.trunc(stat.mtimeMs).toString(16)}"`;
     const accepted = acceptedEncodings(req.headers['accept-encoding']);
     if (!download) {
-      headers.vary = 'Accept-Encoding';
+      headers.vary = vary;
       for (const enc of ENCODINGS) {
         if (!accepted.has(enc.name)) continue;
-        const s = statOrNull(file + enc.ext);
-        if (!s?.isFile()) continue;
-        body = file + enc.ext;
+        const s = resolveInView(view, rel + enc.ext);
+        if (s?.kind !== 'file') continue;
+        body = s.path;
         size = s.size;
         headers['content-encoding'] = enc.name;
         etag = `${etag.slice(0, -1)}-${enc.name}"`;
@@ -134,12 +167,4 @@ function acceptedEncodings(header: string | string[] | undefined): Set<string> {
     out.add(name);
   }
   return out;
-}
-
-function statOrNull(p: string): fs.Stats | null {
-  try {
-    return fs.statSync(p);
-  } catch {
-    return null;
-  }
 }

@@ -4,7 +4,7 @@ import { csrfMatches } from '../auth/csrf.ts';
 import { readCookie, sessionFromToken, type SessionInfo } from '../auth/sessions.ts';
 import { SESSION_COOKIE, WorkspaceProblem, type WorkspaceLocals } from '../contract/workspace.ts';
 import type { Db } from '../db/index.ts';
-import type { FlashStore } from './flash.ts';
+import { getFlash, putFlash } from '../auth/flash.ts';
 import type { Publisher } from '../publish/publisher.ts';
 
 /** An action's refusal as the workspace pages see it. */
@@ -20,7 +20,6 @@ export function asWorkspaceProblem(err: unknown): unknown {
 export interface WorkspaceContext {
   actions: Dispatcher;
   db: Db;
-  flash: FlashStore;
   publisher: Publisher | null;
   cookieSecure: boolean;
 }
@@ -47,8 +46,8 @@ export function workspaceLocals(session: SessionInfo | null, clientAddress: stri
     signOut: async (token) => { await call('session_delete', { token }); },
     csrfOk: (submitted) => csrfMatches(session, submitted),
     flash: {
-      put: (value) => ctx.flash.put(session?.sessionId ?? '', value),
-      get: <T>(id: string | null | undefined) => (session ? ctx.flash.get<T>(session.sessionId, id) : null),
+      put: (value) => (session ? putFlash(ctx.db, session.sessionId, value) : Promise.resolve('')),
+      get: <T>(id: string | null | undefined) => (session ? getFlash<T>(ctx.db, session.sessionId, id) : Promise.resolve(null)),
     },
     cookieSecure: ctx.cookieSecure,
     publisher: { busy: ctx.publisher?.busy ?? false, last: ctx.publisher?.last ?? null },

@@ -5,13 +5,15 @@ import { linkOrCopy } from './snapshot.ts';
 import { isValidName } from '../catalog/names.ts';
 import { log } from '../log.ts';
 import { dataPackageOf } from '../formats/frictionless.ts';
+import { eachDcatFile } from '../formats/files.ts';
 import { linkSearchData } from './search-index.ts';
 import type { SnapshotCatalog, SnapshotDataset } from '../contract/snapshot.ts';
 
 /**
- * Puts each dataset's download files (hard links to the snapshot's blobs) at their addresses and its
- * datapackage.json beside its page, in the site folder `client`. Safe to run while Astro writes the
- * pages there: both only create folders and distinct files.
+ * Puts each dataset's download files (hard links to the snapshot's blobs) at their addresses, its
+ * datapackage.json beside its page, and the DCAT-AP files (each dataset's, and the catalogue's pages)
+ * in the site folder `client`. Safe to run while Astro writes the pages there: both only create
+ * folders and distinct files. Each dataset is read once, as the DCAT pages need it.
  */
 export function placeDownloads(snapshot: string, client: string, siteUrl: string): { files: number; datasets: number } {
   const made = new Set<string>(); // folders made and files placed: each saved syscall counts 10,000 times
@@ -37,11 +39,19 @@ export function placeDownloads(snapshot: string, client: string, siteUrl: string
   let files = 0;
   let datasets = 0;
   const catalog = JSON.parse(fs.readFileSync(path.join(snapshot, 'catalog.json'), 'utf8')) as SnapshotCatalog;
-  for (const name of fs.readdirSync(path.join(snapshot, 'datasets'))) {
-    const d = JSON.parse(fs.readFileSync(path.join(snapshot, 'datasets', name), 'utf8')) as SnapshotDataset;
-    if (!isValidName(d.slug) || name !== `${d.slug}.json` || d.resources.some((r) => !isValidName(r.name))) {
-      log('site', `BỎ QUA bộ dữ liệu có tên không hợp lệ trong ảnh chụp: ${name}`);
-      continue;
+  // only what the catalogue lists, by names that pass the rule (the DCAT pages leave out the rest too)
+  const listed = catalog.datasets.filter((s) => {
+    if (isValidName(s.slug)) return true;
+    log('site', `BỎ QUA bộ dữ liệu có tên không hợp lệ trong ảnh chụp: ${JSON.stringify(s.slug).slice(0, 120)}`);
+    return false;
+  });
+  const skipped = new Set<string>();
+  const load = (slug: string): SnapshotDataset => {
+    const d = JSON.parse(fs.readFileSync(path.join(snapshot, 'datasets', `${slug}.json`), 'utf8')) as SnapshotDataset;
+    if (d.slug !== slug || d.resources.some((r) => !isValidName(r.name))) {
+      log('site', `BỎ QUA bộ dữ liệu có tên không hợp lệ trong ảnh chụp: ${slug}`);
+      skipped.add(slug);
+      return d;
     }
     const pageDir = path.join(client, 'dataset', d.slug);
     if (!made.has(pageDir)) {
@@ -52,9 +62,18 @@ export function placeDownloads(snapshot: string, client: string, siteUrl: string
     for (const v of d.versions) for (const r of v.resources) for (const f of [r.original, r.csv, r.json]) files += place(f.url, f.sha256);
     for (const r of d.resources) for (const f of [r.downloads.original, r.downloads.csv, r.downloads.json]) files += place(f.url, f.sha256);
     datasets++;
+    return d;
+  };
+  const dcatDir = path.join(client, 'catalog', 'page');
+  fs.mkdirSync(dcatDir, { recursive: true });
+  let dcat = 0;
+  for (const f of eachDcatFile({ ...catalog, datasets: listed }, load, { siteUrl })) {
+    if (skipped.has(f.path.replace(/^dataset\/|\.\w+$/g, ''))) continue;
+    fs.writeFileSync(path.join(client, ...f.path.split('/')), f.body);
+    dcat++;
   }
   linkSearchData(snapshot, client, linkOrCopy);
-  return { files, datasets };
+  return { files: files + dcat, datasets };
 }
 
 /** Runs placeDownloads in a worker thread, so it uses the second core while Astro renders on the first. */

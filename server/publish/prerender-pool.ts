@@ -39,6 +39,8 @@ export function prerenderPool(opts: { workers: number; onRenderStart?: () => voi
 
   function pooled(fallback: Prerenderer): Prerenderer {
     let workers: PoolWorker[] = [];
+    let kept: string | null = null;
+    let keptInit: WorkerInit | null = null;
     const count = (res: Response) => {
       if (res.status < 300 || res.status === 404) if ((res.headers.get('content-type') ?? '').startsWith('text/html')) stats.htmlPages++;
       return res;
@@ -46,18 +48,22 @@ export function prerenderPool(opts: { workers: number; onRenderStart?: () => voi
     return {
       name: 'portal:prerender-pool',
       async setup() {
-        const entry = opts.workers > 1 ? findPrerenderEntry(outDir) : null;
+        const found = findPrerenderEntry(outDir);
+        const entry = opts.workers > 1 ? found : null;
+        kept = found;
         let captured: { internals?: BuildInternals; options?: BuildOptions } = {};
-        if (entry) {
+        if (found) {
           // The default prerenderer imports this same module and hands its app the build's internals:
           // importing it first lets us see what the workers' apps need to render the same head.
-          const mod = (await import(pathToFileURL(entry).href)) as { app: BuildAppLike };
+          const mod = (await import(pathToFileURL(found).href)) as { app: BuildAppLike };
           captured = capture(mod.app);
         }
         await fallback.setup?.();
         opts.onRenderStart?.();
-        if (!entry || !captured.internals || !captured.options) return;
+        if (!captured.internals || !captured.options) return;
         const init = shareable(captured.internals, captured.options);
+        keptInit = init;
+        if (!entry) return;
         workers = await Promise.all(Array.from({ length: opts.workers }, () => startWorker(entry, init)));
         log('site', `dựng trang bằng ${workers.length} luồng`);
       },
@@ -70,6 +76,13 @@ export function prerenderPool(opts: { workers: number; onRenderStart?: () => voi
       async teardown() {
         await Promise.all(workers.map((w) => w.worker.terminate()));
         workers = [];
+        // Astro removes its prerender bundle after this: a copy lets later publishes render only the
+        // pages a change touches, with the same code (server/publish/incremental.ts)
+        if (kept && keptInit) {
+          const to = path.join(outDir.pathname, 'prerender');
+          fs.cpSync(path.dirname(kept), to, { recursive: true });
+          fs.writeFileSync(path.join(to, 'render-init.json'), JSON.stringify({ entry: path.basename(kept), init: keptInit }));
+        }
         await fallback.teardown?.();
       },
     };

@@ -222,14 +222,17 @@ export function runQuery(snap: LoadedSnapshot, input: QueryInput, now = new Date
       }
     }
   }
-  const matched: Summary[] = [];
+  let matched: Summary[] = [];
   const scoreOf = new Map<Summary, number>();
-  p.list.forEach((d, i) => {
-    if (scores && !scores.has(i)) return;
-    for (const c of clauses) if (c.test(d) === c.negate) return;
-    matched.push(d);
-    if (scores) scoreOf.set(d, scores.get(i)!);
-  });
+  if (!scores && clauses.length === 0) matched = p.list; // the whole catalogue: nothing to test
+  else {
+    p.list.forEach((d, i) => {
+      if (scores && !scores.has(i)) return;
+      for (const c of clauses) if (c.test(d) === c.negate) return;
+      matched.push(d);
+      if (scores) scoreOf.set(d, scores.get(i)!);
+    });
+  }
 
   const sortText = input.sort || (scores ? 'score desc, metadata_modified desc' : 'score desc, metadata_modified desc');
   const keys = parseSort(sortText);

@@ -11,11 +11,11 @@ import { log } from '../log.ts';
 import { insideFolder, isValidName, nameProblem } from '../catalog/names.ts';
 import { writeSearchData } from './search-index.ts';
 import { freshnessStatus, nextDueDate } from '../freshness/due.ts';
-import type { SnapshotCatalog, SnapshotDataset, SnapshotFile, SnapshotResource, SnapshotVersion } from '../contract/snapshot.ts';
+import type { SnapshotCatalog, SnapshotDataset, SnapshotFile, SnapshotLink, SnapshotResource, SnapshotVersion } from '../contract/snapshot.ts';
 
 export type * from '../contract/snapshot.ts';
 
-const { datasets, organizations, resources, datasetVersions, versionResources } = schema;
+const { datasets, organizations, resources, datasetVersions, versionResources, versionLinks } = schema;
 export const SNAPSHOT_FORMAT = 1;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -85,6 +85,9 @@ export async function readPublishedCatalog(db: Db, store: BlobStore, siteUrl: st
   const versions = ids.length ? await db.select().from(datasetVersions).where(inArray(datasetVersions.datasetId, ids)).orderBy(asc(datasetVersions.number)) : [];
   const vIds = versions.map((v) => v.id);
   const files = vIds.length ? await db.select().from(versionResources).where(inArray(versionResources.versionId, vIds)) : [];
+  const links = vIds.length ? await db.select().from(versionLinks).where(inArray(versionLinks.versionId, vIds)).orderBy(asc(versionLinks.position)) : [];
+  const linksOf = (versionId: string): SnapshotLink[] => links.filter((l) => l.versionId === versionId)
+    .map((l) => ({ name: l.name, title: l.title, description: l.description, url: l.url, format: l.format, mediaType: l.mediaType, size: l.size, hash: l.hash }));
   const res = ids.length ? await db.select().from(resources).where(inArray(resources.datasetId, ids)).orderBy(asc(resources.position)) : [];
   const resById = new Map(res.map((r) => [r.id, r]));
 
@@ -100,7 +103,7 @@ export async function readPublishedCatalog(db: Db, store: BlobStore, siteUrl: st
       continue;
     }
     const snapVersions: SnapshotVersion[] = dv.map((v) => ({
-      id: v.id, number: v.number, note: v.note, publishedAt: iso(v.publishedAt)!,
+      id: v.id, number: v.number, note: v.note, publishedAt: iso(v.publishedAt)!, links: linksOf(v.id),
       resources: files.filter((f) => f.versionId === v.id).map((f) => {
         const r = resById.get(f.resourceId)!;
         return { id: r.id, name: r.name, ...resourceFiles(`/dataset/${d.slug}/version/${v.number}/resource/${r.id}`, r.name, f) };
@@ -126,7 +129,7 @@ export async function readPublishedCatalog(db: Db, store: BlobStore, siteUrl: st
       id: d.id, slug: d.slug,
       organization: { id: org.id, slug: org.slug, title: org.title },
       createdAt: iso(d.createdAt)!, modifiedAt: iso(d.modifiedAt)!, publishedAt: iso(d.publishedAt), lastUpdatedAt: iso(d.lastUpdatedAt),
-      version: latest.number, resources: snapResources, versions: snapVersions,
+      version: latest.number, resources: snapResources, links: linksOf(latest.id), versions: snapVersions,
       nextDueDate: due, freshness: freshnessStatus(due, now),
     });
   }
@@ -152,7 +155,7 @@ export async function readPublishedCatalog(db: Db, store: BlobStore, siteUrl: st
     datasets: full.map((d) => ({
       id: d.id, createdAt: d.createdAt,
       slug: d.slug, title: d.title, notes: d.notes.slice(0, 300), organization: d.organization.slug, tags: d.tags, topics: d.topics,
-      formats: [...new Set(d.resources.map((r) => r.format))], licenseId: d.licenseId, updateFrequency: d.updateFrequency,
+      formats: [...new Set([...d.resources.map((r) => r.format), ...(d.links ?? []).map((l) => l.format.toUpperCase()).filter(Boolean)])], licenseId: d.licenseId, updateFrequency: d.updateFrequency,
       modifiedAt: d.modifiedAt, lastUpdatedAt: d.lastUpdatedAt, publishedAt: d.publishedAt, isSample: d.isSample,
       nextDueDate: d.nextDueDate, freshness: d.freshness,
     })),

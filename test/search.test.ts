@@ -64,3 +64,18 @@ describe('postings', () => {
     expect(encodeIds([0, 1, 2, 3])).toBe('BBBB'); // a dense list is a run of one letter
   });
 });
+
+describe('what the search data holds', () => {
+  it('leaves out a record whose name breaks the name rule, as the site leaves out its page', () => {
+    const s = searchInMemory(catalogOf([summary({ title: 'Dân số', slug: '../dan-so' }, 0), summary({ title: 'Dân số xã', slug: 'dan-so-xa' }, 1)]));
+    expect(s.slugs('dan so')).toEqual(['dan-so-xa']);
+    expect(s.meta.n).toBe(1);
+  });
+  it('numbers datasets unit by unit, so a unit is one range', () => {
+    const s = searchInMemory(catalogOf(
+      [summary({ title: 'B', organization: 'so-y-te' }, 0), summary({ title: 'A', organization: 'so-noi-vu' }, 1), summary({ title: 'C', organization: 'so-y-te' }, 2)],
+      { 'so-y-te': 'Sở Y tế tỉnh Gia Lai', 'so-noi-vu': 'Sở Nội vụ tỉnh Gia Lai' },
+    ));
+    expect(s.meta.units.map((u) => [u.slug, u.from, u.to])).toEqual([['so-noi-vu', 0, 1], ['so-y-te', 1, 3]]);
+  });
+});

@@ -4,16 +4,18 @@ import { foldVietnamese } from './text.ts';
  * Vietnamese search over the catalogue: one module for the index builder (publish), the browser's
  * search and the CKAN API's package_search `q`, so all three match and rank alike.
  *
- * The index is a hand-written inverted index (bench:site: lunr's was 3–5× larger, and it could be
- * neither split nor told about syllable pairs). Its keys live in one sorted space:
+ * The index is a hand-written inverted index: lunr's, which this replaces, was 0.51 MB gzipped at
+ * 10,000 datasets and 5.6 MB at 100,000, loaded whole; these shards are 0.19 and 0.53 MB brotli in
+ * all and a query reads two to four of them (bench:site). lunr could be neither split nor told about
+ * syllable pairs. The keys here live in one sorted space:
  *   `dat`      a folded syllable                          (đất, đặt, đạt → dat; đ = d)
  *   `dat dai`  two syllables side by side, in that order   (Vietnamese words are mostly syllable pairs)
  *   `da*`      every longer syllable starting with `da`    (the last word typed is still a prefix)
  * Each key holds postings: dataset numbers (delta-coded) with flags for the fields it is in (title,
  * keywords, description) and which accented form the dataset has (`v`: ["đất", "đặt", …]), so exact
  * accents rank first without a second index. Postings are written as base-64 varint strings in JSON.
- * The keys, in order, are cut into shards of a few KB (`meta.json` lists each shard's first key); the
- * browser fetches only the shards holding the keys of the words typed.
+ * The keys, in order, are cut into shards of ~64 KB of JSON, 1–10 KB brotli (`meta.json` lists each
+ * shard's first key); the browser fetches only the shards holding the keys of the words typed.
  * Datasets are numbered unit by unit (then by title), so a unit is a range of numbers: a query that
  * names a unit ("sở y tế", "ubnd xa ia ly", "cong an tinh") matches the unit's datasets without any
  * posting, and the unit facet counts ranges. Result rows (`rows/<n>.json`, ROWS_PER datasets each) are
@@ -28,9 +30,11 @@ import { foldVietnamese } from './text.ts';
 
 export const SEARCH_FORMAT = 2;
 /**
- * Datasets per result-row file. Ties rank by dataset number, so a page of results often sits in a
- * few files: 32 took 4–7 requests for a page of 20 where 16 took 10–13 (bench:site), for ~1.2 KB
- * more when results are scattered.
+ * Datasets per result-row file. Ties rank by dataset number and a unit's datasets are numbered
+ * together, so a page of results often sits in a few files: on the realistic test catalogue the first
+ * 20 results of ten queries took 1–8 files at 32 a file, 1–12 at 16, 1–5 at 64; on the synthetic
+ * bench catalogue, whose best results are scattered, 3–19 at any of these sizes. A file of 32 rows is
+ * 0.5–1.5 KB on the wire.
  */
 export const ROWS_PER = 32;
 /** Words of a query that count (the rest is ignored). */
@@ -209,6 +213,8 @@ export const prefixKey = (p: string) => `${p.slice(0, MAX_PREFIX)}*`;
 const END = '\uffff';
 
 interface Decoded { ids: Uint32Array; flags: Uint32Array; v: string[] }
+/** Postings kept decoded (8 bytes each): 4 million is 32 MB. */
+const DECODED_MAX = 4_000_000;
 
 /** A unit the query names, the query words its name covers, and the tier its datasets rank in. */
 export interface NamedUnit { unit: number; slug: string; title: string; count: number; covered: number[] }
@@ -227,7 +233,9 @@ export interface SearchResult {
  */
 export class SearchIndex {
   private readonly shards = new Map<number, ShardFile>();
+  /** decoded postings, dropped all at once past DECODED_MAX (a server answers every query there is) */
   private readonly decoded = new Map<string, Decoded>();
+  private decodedPostings = 0;
 
   readonly meta: SearchMeta;
   constructor(meta: SearchMeta) { this.meta = meta; }
@@ -283,6 +291,7 @@ export class SearchIndex {
     const at = bisect(file.k, key);
     if (file.k[at] !== key) return null;
     const d: Decoded = { ids: decodeIds(file.p[at]!), flags: decodeVarints(file.f[at]!), v: file.v[at] || [key] };
+    if ((this.decodedPostings += d.ids.length) > DECODED_MAX) { this.decoded.clear(); this.decodedPostings = d.ids.length; }
     this.decoded.set(key, d);
     return d;
   }

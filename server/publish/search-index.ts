@@ -5,6 +5,7 @@ import {
   encodeIds, encodeVarints, FACET_NAMES, FIELD, fold, MAX_PREFIX, parseQuery, phrases, ROWS_PER, SEARCH_FORMAT, SearchIndex, searchFile, SORTS, unitForms, words,
   type FacetName, type FacetsFile, type RowsFile, type SearchMeta, type SearchResult, type SearchRow, type SearchUnit, type ShardFile, type SortFile, type SortName,
 } from '../contract/search.ts';
+import { isValidName } from '../contract/names.ts';
 import type { SnapshotCatalog } from '../contract/snapshot.ts';
 import { localDate } from '../freshness/due.ts';
 
@@ -32,16 +33,16 @@ const plain = (md: string) => md.replace(/[#*_>`[\]()]/g, '').replace(/\s+/g, ' 
  * by title, then by title. Returns catalogue indices, and each unit's range.
  */
 export function searchOrder(catalog: SnapshotCatalog): { order: number[]; units: { slug: string; from: number; to: number }[] } {
-  const units = [...catalog.organizations].sort((a, b) => collator.compare(a.title, b.title) || (a.slug < b.slug ? -1 : 1));
+  const units = catalog.organizations.filter((o) => isValidName(o.slug)).sort((a, b) => collator.compare(a.title, b.title) || (a.slug < b.slug ? -1 : 1));
   const rank = new Map(units.map((u, i) => [u.slug, i]));
-  const idx = catalog.datasets.map((_, i) => i);
+  // as the site does (site/lib/snapshot.ts), a record whose name breaks the name rule has no page: nor a result
+  const idx = catalog.datasets.map((_, i) => i).filter((i) => isValidName(catalog.datasets[i]!.slug) && rank.has(catalog.datasets[i]!.organization));
   const ds = catalog.datasets;
-  idx.sort((a, b) => (rank.get(ds[a]!.organization) ?? units.length) - (rank.get(ds[b]!.organization) ?? units.length)
+  idx.sort((a, b) => rank.get(ds[a]!.organization)! - rank.get(ds[b]!.organization)!
     || collator.compare(ds[a]!.title, ds[b]!.title) || (ds[a]!.slug < ds[b]!.slug ? -1 : ds[a]!.slug > ds[b]!.slug ? 1 : 0));
   const ranges: { slug: string; from: number; to: number }[] = [];
   idx.forEach((ci, d) => {
     const org = ds[ci]!.organization;
-    if (!rank.has(org)) return;
     const last = ranges[ranges.length - 1];
     if (last?.slug === org) last.to = d + 1;
     else ranges.push({ slug: org, from: d, to: d + 1 });

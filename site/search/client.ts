@@ -279,7 +279,14 @@ async function render(state: State, retry = true): Promise<void> {
     const ranked = found ? found.ids : Uint32Array.from({ length: d.meta.n }, (_, i) => i);
     const allowed = allowedBy(d, fx, state);
     let hits = FACETS.some((f) => allowed[f]) ? Array.from(ranked).filter((id) => passes(allowed, id)) : Array.from(ranked);
-    if (sortKey) hits = hits.map((id, i) => ({ id, i })).sort((a, b) => sortKey[b.id]! - sortKey[a.id]! || a.i - b.i).map((x) => x.id);
+    if (sortKey) {
+      // larger key first, then the relevance order: both packed in one number, sorted natively
+      const packed = new Float64Array(hits.length);
+      hits.forEach((id, i) => { packed[i] = sortKey[id]! * 2 ** 20 + (2 ** 20 - 1 - i); });
+      packed.sort().reverse();
+      const before = hits;
+      hits = Array.from(packed, (x) => before[2 ** 20 - 1 - (x % 2 ** 20)]!);
+    }
     const pages = Math.max(1, Math.ceil(hits.length / PAGE_SIZE));
     const page = Math.min(state.page, pages);
     const shown = hits.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);

@@ -39,7 +39,10 @@ export async function runMirror(opts: {
 
   // what changed since the last successful push of each dataset
   const work: { d: SnapshotDataset; dict: Record<string, unknown>; hash: string }[] = [];
+  let slice = Date.now();
   for (const summary of snap.catalog.datasets) {
+    // 100,000 datasets are seconds of work: the server's other answers go in between
+    if (Date.now() - slice > 10) { await new Promise((r) => setImmediate(r)); slice = Date.now(); }
     const d = opts.snapshot.dataset(summary.slug);
     if (!d) continue;
     const dict = remoteDict(d, snap.catalog, opts.siteUrl, cfg);

@@ -203,7 +203,7 @@ describe('public site end to end', () => {
       expect(result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), p).toEqual([]);
     }
     await context.close();
-  });
+  }, 180_000); // axe over 20 pages: about a minute on a loaded 2-core machine
 
   it('keeps pages small: HTML and CSS of a dataset page under 50 KB', async () => {
     const html = await (await fetch(`${server.url}/dataset/doi-chieu-don-vi-hanh-chinh-cap-xa-gia-lai/`)).arrayBuffer();

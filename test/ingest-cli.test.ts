@@ -88,6 +88,17 @@ for (const target of databases) {
       expect(run('ingest', file, '--dataset', 'bo-du-lieu-hong').err).toContain('[dataset-not-found]');
     });
 
+    it('takes --no-header: the first row of a file without a header row stays data, columns cot_1 … cot_n', () => {
+      // two rows of text: read alone, the first row could be a header; the unit says it is not
+      const file = path.join(work, 'khong-tieu-de.csv');
+      fs.writeFileSync(file, 'Nguyễn Văn An,Phường Pleiku\r\nTrần Thị Bình,Xã Ia Grai\r\nLê Văn Cường,Xã Đak Đoa\r\n');
+      const r = run('ingest', file, '--new', '--org', 'so-y-te', '--title', 'Danh sách không có hàng tiêu đề', '--slug', 'khong-tieu-de', '--no-header');
+      expect(r.code, r.err).toBe(0);
+      const res = published('khong-tieu-de').resources[0];
+      expect(res.rowCount).toBe(3);
+      expect(res.schema.fields.map((f: { name: string }) => f.name)).toEqual(['cot_1', 'cot_2']);
+    });
+
     it('says clearly when the dataset or the unit does not exist (exit 2)', () => {
       const file = path.join(work, 'nha-thuoc.csv');
       const missing = run('ingest', file, '--dataset', 'khong-ton-tai');

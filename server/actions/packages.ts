@@ -3,7 +3,7 @@ import { schema } from '../db/index.ts';
 import { defineAction, type ActionRun } from './dispatcher.ts';
 import { rules } from './auth.ts';
 import { NotAuthorized, NotFound, ValidationError } from './errors.ts';
-import { ref, str, z } from './params.ts';
+import { bool, ref, str, z } from './params.ts';
 import { UploadedFile, uploadParam } from './upload.ts';
 import { draftPackageDict } from './drafts.ts';
 import {
@@ -29,7 +29,7 @@ const READ_ONLY = new Set([
   'resources', 'versions', 'version_number', 'next_due_date', 'freshness', 'last_data_update', 'published', 'withdrawn_reason', 'extras',
 ]);
 const METADATA_KEYS = new Set(DATASET_FIELDS.map((f) => f.ckan.name));
-const UPLOAD_KEYS = ['upload', 'note', 'resource_name', 'resource_title', 'resource_description', 'sheet', 'encoding', 'schema', 'schema_policy'];
+const UPLOAD_KEYS = ['upload', 'note', 'resource_name', 'resource_title', 'resource_description', 'sheet', 'encoding', 'header', 'schema', 'schema_policy'];
 
 /** The metadata given in a CKAN-style dict, the upload and its options; unknown keys are refused. */
 function packageInput(opts: { id: boolean }) {
@@ -99,6 +99,8 @@ const uploadOptions = z.object({
   resource_description: str(5000, 'Mô tả tài nguyên').optional(),
   sheet: str(100, 'Trang tính').optional(),
   encoding: str(40, 'Bảng mã').optional(),
+  // Table Dialect `header`: false when the file has no header row (columns named cot_1 … cot_n); detected when absent
+  header: bool.optional(),
   schema: z.record(z.string(), z.unknown()).optional(),
   schema_policy: z.enum(['keep-current', 'infer']).optional(),
 });
@@ -140,7 +142,7 @@ function resourceNameOf(given: string | undefined, upload: UploadedFile): string
 function uploadOf(o: UploadOptions, upload: UploadedFile, resourceName: string, title: string, description: string): ResourceUpload {
   return {
     resourceName, title, description, filePath: upload.path, originalName: upload.originalName,
-    schema: o.schema as TableSchema | undefined, sheetName: o.sheet, encoding: o.encoding,
+    schema: o.schema as TableSchema | undefined, sheetName: o.sheet, encoding: o.encoding, header: o.header,
   };
 }
 
@@ -258,6 +260,8 @@ const resourceFields = {
   note: str(1000, 'Ghi chú').optional(),
   sheet: str(100, 'Trang tính').optional(),
   encoding: str(40, 'Bảng mã').optional(),
+  // Table Dialect `header`: false when the file has no header row (columns named cot_1 … cot_n); detected when absent
+  header: bool.optional(),
   schema: z.record(z.string(), z.unknown()).optional(),
   schema_policy: z.enum(['keep-current', 'infer']).optional(),
   // keys of a resource dict sent back as resource_show gave it

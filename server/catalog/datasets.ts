@@ -95,6 +95,8 @@ export interface ResourceUpload {
   schema?: TableSchema;
   sheetName?: string;
   encoding?: string;
+  /** the unit's word: false when the file has no header row; detected when absent */
+  header?: boolean;
 }
 
 /** Uploads read and checked before the transaction: each ingested anew, or the current file again (same bytes). */
@@ -117,7 +119,7 @@ export async function ingestUploads(db: Db, store: BlobStore, datasetId: string 
     const existing = current.get(up.resourceName);
     if (existing && existing.sha256 === (await sha256File(up.filePath))) { items.push({ up, reused: existing }); continue; }
     const schemaToUse = up.schema ?? (opts.schemaPolicy !== 'infer' && existing ? (existing.schema as unknown as TableSchema) : undefined);
-    const result = await ingestFile(up.filePath, { store, originalName: up.originalName, schema: schemaToUse, sheetName: up.sheetName, encoding: up.encoding, progress: opts.progress, signal: opts.signal });
+    const result = await ingestFile(up.filePath, { store, originalName: up.originalName, schema: schemaToUse, sheetName: up.sheetName, encoding: up.encoding, header: up.header, progress: opts.progress, signal: opts.signal });
     items.push({ up, result });
   }
   const reports = items.map((i) => i.result?.report ?? (i.reused!.report as unknown as IngestReport));

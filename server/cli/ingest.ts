@@ -12,7 +12,7 @@ import { log } from '../log.ts';
 export const USAGE = `Cách dùng:
   npm run ingest -- <tệp> --dataset <slug> [--resource <tên>] [--note "<ghi chú>"]
   npm run ingest -- <tệp> --new --org <đơn vị> --title "<tên bộ dữ liệu>" [--slug <slug>] [--description "<mô tả>"]
-Tùy chọn: --sheet <trang tính>  --encoding <bảng mã>  --schema <schema.json>  --new-schema (suy lại lược đồ)
+Tùy chọn: --sheet <trang tính>  --encoding <bảng mã>  --no-header (tệp không có hàng tiêu đề)  --schema <schema.json>  --new-schema (suy lại lược đồ)
           --report <report.json>  --build-site (dựng lại trang công khai)
 Mã thoát: 0 đã công bố phiên bản mới; 1 tệp không hợp lệ; 2 sai tham số hoặc không tìm thấy; 3 không có thay đổi.`;
 
@@ -44,7 +44,7 @@ export async function runIngestCli(argv: string[]): Promise<number> {
       options: {
         dataset: { type: 'string' }, new: { type: 'boolean' }, org: { type: 'string' }, title: { type: 'string' },
         slug: { type: 'string' }, description: { type: 'string' }, resource: { type: 'string' }, note: { type: 'string' },
-        sheet: { type: 'string' }, encoding: { type: 'string' }, schema: { type: 'string' }, 'new-schema': { type: 'boolean' },
+        sheet: { type: 'string' }, encoding: { type: 'string' }, 'no-header': { type: 'boolean' }, schema: { type: 'string' }, 'new-schema': { type: 'boolean' },
         report: { type: 'string' }, 'build-site': { type: 'boolean' }, help: { type: 'boolean' },
       },
     });
@@ -82,7 +82,7 @@ export async function runIngestCli(argv: string[]): Promise<number> {
   const cli = systemCaller('cli');
   const progress: IngestProgress = { phase: '', bytes: 0, totalBytes: 0, rows: 0 };
   const upload = new UploadedFile(file, path.basename(file));
-  const options = { ...(o.sheet ? { sheet: o.sheet } : {}), ...(o.encoding ? { encoding: o.encoding } : {}), ...(declaredSchema ? { schema: declaredSchema } : {}), ...(o['new-schema'] ? { schema_policy: 'infer' } : {}) };
+  const options = { ...(o.sheet ? { sheet: o.sheet } : {}), ...(o.encoding ? { encoding: o.encoding } : {}), ...(o['no-header'] ? { header: false } : {}), ...(declaredSchema ? { schema: declaredSchema } : {}), ...(o['new-schema'] ? { schema_policy: 'infer' } : {}) };
   try {
     if (o.new && (!o.org || !o.title)) return refuse('usage', `--new cần --org và --title\n${USAGE}`);
     const stop = startProgress(progress);

@@ -33,7 +33,8 @@ export function syntheticCatalog(n: number): SnapshotCatalog {
     const notes = `${title}. Dữ liệu do đơn vị tổng hợp từ báo cáo của các xã, phường; cập nhật theo quý, gồm số liệu chi tiết theo từng đơn vị hành chính và ghi chú nguồn.`;
     const when = new Date(Date.UTC(2025, rnd(11), 1 + rnd(27))).toISOString();
     datasets.push({
-      id: `id-${i}`, createdAt: when, slug: `${slugify(title)}-${i}`, title, notes: notes.slice(0, 300), organization: org, tags: [SUBJECTS[rnd(SUBJECTS.length)]!, String(year)],
+      // a UUID, as the database gives: the mirror records its pushes by dataset id
+      id: `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`, createdAt: when, slug: `${slugify(title)}-${i}`, title, notes: notes.slice(0, 300), organization: org, tags: [SUBJECTS[rnd(SUBJECTS.length)]!, String(year)],
       topics: [TOPICS[rnd(TOPICS.length)]!.id], formats: ['CSV'], licenseId: 'CC-BY-4.0', updateFrequency: 'quarterly', modifiedAt: when, lastUpdatedAt: when, publishedAt: when,
       isSample: true, nextDueDate: null, freshness: 'up-to-date',
     });

@@ -219,7 +219,14 @@ interface Produced { files: Map<string, string>; links: Map<string, string>; met
  * The search data of `catalog` with these numbers. Without `prev`, every file (a full build). With
  * it, the files that differ from prev's, and links to prev's files for the rest.
  */
-function produce(catalog: SnapshotCatalog, ids: (string | null)[], prev: Previous | null, opts: { shardBytes?: number }): Produced {
+export interface SearchBuildOptions {
+  /** raw bytes of a main shard (SHARD_BYTES) */
+  shardBytes?: number;
+  /** datasets the tail holds before the main index is written again (TAIL_DATASETS) */
+  tailDatasets?: number;
+}
+
+function produce(catalog: SnapshotCatalog, ids: (string | null)[], prev: Previous | null, opts: SearchBuildOptions): Produced {
   const n = ids.length;
   if (n >= 2 ** 20) throw new Error('search data: more than 1,048,575 dataset numbers');
   const live = searchable(catalog);
@@ -261,7 +268,7 @@ function produce(catalog: SnapshotCatalog, ids: (string | null)[], prev: Previou
   let tail = prev ? indexPostings(tailItems, n) : null;
   let tailBytes = 0;
   if (tail) for (const [key, e] of tail.entries) tailBytes += entryBytes(key, e);
-  const rebuild = !prev || tailItems.length > TAIL_DATASETS || tailBytes > TAIL_BYTES;
+  const rebuild = !prev || tailItems.length > (opts.tailDatasets ?? TAIL_DATASETS) || tailBytes > TAIL_BYTES;
   const stats: SearchDataStats = { keys: 0, shards: 0, postings: 0, tail: 0 };
   let first: string[];
   let group: number;
@@ -379,7 +386,8 @@ function produce(catalog: SnapshotCatalog, ids: (string | null)[], prev: Previou
     });
 
   const meta: SearchMeta = {
-    format: SEARCH_FORMAT, line, serial, n, live: liveCount, rowsPer: ROWS_PER, shards: first, tSerial: rebuild ? serial : prev!.meta.tSerial,
+    // the publish's number moves only when a file is named by it: a publish that changes nothing writes the same meta
+    format: SEARCH_FORMAT, line, serial: prev && !rebuild && !rowTexts.size ? prev.meta.serial : serial, n, live: liveCount, rowsPer: ROWS_PER, shards: first, tSerial: rebuild ? serial : prev!.meta.tSerial,
     rows: encodeVarints(serials), facets: facetsHash, sorts, units,
     tail: { dead: encodeIds([...changed].sort((a, b) => a - b)), group, files: tailFiles },
   };
@@ -418,7 +426,7 @@ function writeFiles(dir: string, files: Map<string, string>, links: Map<string, 
 }
 
 /** Writes the search data into `dir` (the snapshot's `search/` folder), which must not exist yet or be empty. */
-export function writeSearchData(catalog: SnapshotCatalog, dir: string, opts: { shardBytes?: number } = {}): { files: number; bytes: number; stats: SearchDataStats } {
+export function writeSearchData(catalog: SnapshotCatalog, dir: string, opts: SearchBuildOptions = {}): { files: number; bytes: number; stats: SearchDataStats } {
   const { files, state, stats } = buildSearchData(catalog, opts);
   const bytes = writeFiles(dir, files, new Map(), state);
   return { files: files.size, bytes, stats };
@@ -441,7 +449,7 @@ export interface SearchUpdate {
  * hard links to the previous ones. Falls back to a full build when the previous data is not of this
  * format or has no state.
  */
-export function updateSearchData(prevDir: string, before: SnapshotCatalog, after: SnapshotCatalog, dir: string, opts: { shardBytes?: number } = {}): SearchUpdate {
+export function updateSearchData(prevDir: string, before: SnapshotCatalog, after: SnapshotCatalog, dir: string, opts: SearchBuildOptions = {}): SearchUpdate {
   const t0 = performance.now();
   let prev: Previous | null = null;
   try {

@@ -95,20 +95,24 @@ export function canonicalTone(word: string): string {
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const CODE = new Int8Array(128).fill(-1);
 for (let i = 0; i < 64; i++) CODE[ALPHABET.charCodeAt(i)] = i;
+const CHAR = Uint8Array.from(ALPHABET, (c) => c.charCodeAt(0));
+const LATIN1 = new TextDecoder('latin1');
 
 /** Non-negative integers as base-64 varints: 5 bits a character, low bits first, 32 = more follows. */
 export function encodeVarints(values: ArrayLike<number>): string {
-  const out: string[] = [];
+  let buf = new Uint8Array(Math.max(16, values.length * 2));
+  let o = 0;
   for (let i = 0; i < values.length; i++) {
     let v = values[i]!;
+    if (o + 8 > buf.length) { const more = new Uint8Array(buf.length * 2); more.set(buf); buf = more; }
     for (;;) {
       const low = v % 32;
       v = Math.floor(v / 32);
-      out.push(ALPHABET[v > 0 ? low | 32 : low]!);
+      buf[o++] = CHAR[v > 0 ? low | 32 : low]!;
       if (v === 0) break;
     }
   }
-  return out.join('');
+  return LATIN1.decode(buf.subarray(0, o));
 }
 
 export function decodeVarints(s: string): Uint32Array {

@@ -74,22 +74,26 @@ function searchable(catalog: SnapshotCatalog): Map<string, Summary> {
  * not be the order of first publication (a dataset published before one already numbered).
  */
 export function numbering(catalog: SnapshotCatalog, previous?: (string | null)[]): (string | null)[] | null {
-  const entries = new Map<string, { id: string; published: string }>();
-  for (const w of catalog.withdrawn ?? []) entries.set(w.id, { id: w.id, published: withdrawnPublishedOf(w) });
-  for (const s of catalog.datasets) entries.set(s.id, { id: s.id, published: publishedOf(s) });
-  if (!previous) return [...entries.values()].sort(byPublication).map((e) => e.id);
+  const published = new Map<string, string>();
+  for (const w of catalog.withdrawn ?? []) published.set(w.id, withdrawnPublishedOf(w));
+  for (const s of catalog.datasets) published.set(s.id, publishedOf(s));
+  const entries = (ids: Iterable<string>) => [...ids].map((id) => ({ id, published: published.get(id)! })).sort(byPublication).map((e) => e.id);
+  if (!previous) return entries(published.keys());
   const ids = [...previous];
   const known = new Set<string>();
   for (const id of previous) if (id !== null) known.add(id);
-  const fresh = [...entries.values()].filter((e) => !known.has(e.id)).sort(byPublication);
-  for (const e of fresh) ids.push(e.id);
+  const fresh: string[] = [];
+  for (const id of published.keys()) if (!known.has(id)) fresh.push(id);
+  ids.push(...entries(fresh));
   // the numbers must still follow first publication, as a full build numbers them
-  let prev: { id: string; published: string } | null = null;
+  let prevId: string | null = null;
+  let prevAt = '';
   for (const id of ids) {
-    const e = id === null ? undefined : entries.get(id);
-    if (!e) continue;
-    if (prev && byPublication(prev, e) >= 0) return null;
-    prev = e;
+    const at = id === null ? undefined : published.get(id);
+    if (at === undefined) continue;
+    if (prevId !== null && (prevAt > at || (prevAt === at && prevId >= id!))) return null;
+    prevId = id;
+    prevAt = at;
   }
   return ids;
 }
@@ -210,7 +214,7 @@ function rowOf(s: Summary): SearchRow {
 const sameText = (a: Summary, b: Summary) => a.title === b.title && a.notes === b.notes && a.tags.length === b.tags.length && a.tags.every((t, i) => t === b.tags[i]);
 const sameRow = (a: SearchRow, b: SearchRow) => a.every((x, i) => x === b[i]);
 
-export interface SearchDataStats { keys: number; shards: number; postings: number; tail: number }
+export interface SearchDataStats { keys: number; shards: number; postings: number; tail: number; phases?: string }
 
 interface Previous { dir: string; meta: SearchMeta; state: SearchState; catalog: SnapshotCatalog }
 interface Produced { files: Map<string, string>; links: Map<string, string>; meta: SearchMeta; state: SearchState; stats: SearchDataStats }
@@ -229,6 +233,9 @@ export interface SearchBuildOptions {
 function produce(catalog: SnapshotCatalog, ids: (string | null)[], prev: Previous | null, opts: SearchBuildOptions): Produced {
   const n = ids.length;
   if (n >= 2 ** 20) throw new Error('search data: more than 1,048,575 dataset numbers');
+  const phases: string[] = [];
+  let mark = performance.now();
+  const phase = (name: string) => { const now = performance.now(); phases.push(`${name} ${(now - mark).toFixed(0)}`); mark = now; };
   const live = searchable(catalog);
   const byNumber: (Summary | null)[] = ids.map((id) => (id !== null ? live.get(id) ?? null : null));
   let liveCount = 0;
@@ -243,9 +250,12 @@ function produce(catalog: SnapshotCatalog, ids: (string | null)[], prev: Previou
     else files.set(rel, text);
   };
 
-  // what changed since the previous data: text (re-indexed in the tail) and result rows
+  // what changed since the previous data: text (re-indexed in the tail), result rows, sort keys
   const changed = new Set<number>(prev?.state.changed ?? []);
   const rowsTouched = new Set<number>();
+  /** numbers whose sort keys may have moved (or that are new) */
+  const resort = new Set<number>();
+  const wasLive = new Uint8Array(n);
   if (prev) {
     const was = searchable(prev.catalog);
     const prevN = prev.state.ids.length;
@@ -253,14 +263,17 @@ function produce(catalog: SnapshotCatalog, ids: (string | null)[], prev: Previou
       const id = ids[d];
       const a = id !== null && d < prevN ? was.get(id) : undefined;
       const b = byNumber[d];
-      if (!a && !b) continue;
+      if (a) wasLive[d] = 1;
+      if (a === b) { if (d >= prevN) resort.add(d); continue; } // the same summary (the snapshot keeps the previous one's), or neither
       if (!a || !b || !sameText(a, b)) changed.add(d);
+      if (!a || !b || a.title !== b.title || a.lastUpdatedAt !== b.lastUpdatedAt || a.modifiedAt !== b.modifiedAt || a.publishedAt !== b.publishedAt || d >= prevN) resort.add(d);
       if (!a || !b || !(a.slug === b.slug && a.title === b.title && a.notes === b.notes && a.freshness === b.freshness && a.organization === b.organization
         && a.lastUpdatedAt === b.lastUpdatedAt && a.modifiedAt === b.modifiedAt && a.formats.join() === b.formats.join()) && !sameRow(rowOf(a), rowOf(b))) {
         rowsTouched.add(Math.floor(d / ROWS_PER));
       }
     }
   }
+  phase('changes');
   const serial = prev ? prev.meta.serial + 1 : 0;
 
   // the main index: the previous one, or written again (a full build; a tail grown too large)
@@ -291,6 +304,7 @@ function produce(catalog: SnapshotCatalog, ids: (string | null)[], prev: Previou
   stats.shards = first.length;
   stats.tail = tailItems.length;
 
+  phase('index');
   // tail shards: the changed datasets' postings, by groups of main shards
   const tailFiles: string[] = Array.from({ length: Math.ceil(first.length / group) }, () => '');
   if (tail && tail.entries.size) {
@@ -308,6 +322,7 @@ function produce(catalog: SnapshotCatalog, ids: (string | null)[], prev: Previou
     });
   }
 
+  phase('tail');
   // result rows: the files a change touched, the previous ones for the rest
   const chunks = Math.ceil(n / ROWS_PER);
   const prevSerials = prev ? decodeVarints(prev.meta.rows) : new Uint32Array(0);
@@ -319,55 +334,86 @@ function produce(catalog: SnapshotCatalog, ids: (string | null)[], prev: Previou
     const rows: RowsFile = { rows: byNumber.slice(c * ROWS_PER, (c + 1) * ROWS_PER).map((s) => (s ? rowOf(s) : 0)) };
     rowTexts.set(c, JSON.stringify(rows));
   }
+  phase('rows');
   // a full build's lineage: a hash of what it holds (two full builds of different catalogues never share a name)
   const line = prev ? prev.meta.line : hash([...shardTexts!, ...rowTexts.values()].join('\n'), 8);
 
   // facets: for each value, the datasets that have it
-  const facetValues: Record<FacetName, (s: Summary) => string[]> = {
-    org: (s) => [s.organization], topic: (s) => s.topics, tag: (s) => s.tags, format: (s) => s.formats, license: (s) => [s.licenseId], status: (s) => [s.freshness],
+  const lists = Object.fromEntries(FACET_NAMES.map((f) => [f, new Map<string, number[]>()])) as Record<FacetName, Map<string, number[]>>;
+  const addTo = (m: Map<string, number[]>, v: string, d: number) => {
+    const l = m.get(v);
+    if (!l) m.set(v, [d]);
+    else if (l[l.length - 1] !== d) l.push(d); // a value twice in one dataset counts once
   };
+  for (let d = 0; d < n; d++) {
+    const s = byNumber[d];
+    if (!s) continue;
+    addTo(lists.org, s.organization, d);
+    addTo(lists.license, s.licenseId, d);
+    addTo(lists.status, s.freshness, d);
+    for (const v of s.topics) addTo(lists.topic, v, d);
+    for (const v of s.tags) addTo(lists.tag, v, d);
+    for (const v of s.formats) addTo(lists.format, v, d);
+  }
   const facets = {} as FacetsFile['facets'];
   for (const name of FACET_NAMES) {
-    const lists = new Map<string, number[]>();
-    const of = facetValues[name];
-    byNumber.forEach((s, d) => {
-      if (!s) return;
-      const vs = of(s);
-      for (let i = 0; i < vs.length; i++) {
-        const v = vs[i]!;
-        if (vs.indexOf(v) !== i) continue;
-        let l = lists.get(v);
-        if (!l) lists.set(v, (l = []));
-        l.push(d);
-      }
-    });
-    let values = [...lists.keys()].sort((a, b) => lists.get(b)!.length - lists.get(a)!.length || collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0));
+    const m = lists[name];
+    let values = [...m.keys()].sort((a, b) => m.get(b)!.length - m.get(a)!.length || collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0));
     if (name === 'tag') values = values.slice(0, TAG_VALUES);
-    facets[name] = { values, p: values.map((v) => encodeIds(lists.get(v)!)) };
+    facets[name] = { values, p: values.map((v) => encodeIds(m.get(v)!)) };
   }
   const facetsText = JSON.stringify({ facets } satisfies FacetsFile);
   const facetsHash = hash(facetsText);
   put(`facets.${facetsHash}.json`, facetsText);
 
-  // sort keys: larger first (0 for a hole)
+  phase('facets');
+  // sort keys: larger first (0 for a hole); after a publish, the previous keys with those of the datasets that moved
   const day = (iso: string | null, fallback: string) => Math.floor(Date.parse(`${localDate(new Date(iso ?? fallback))}T00:00:00Z`) / 864e5);
-  const liveNumbers: number[] = [];
-  byNumber.forEach((s, d) => { if (s) liveNumbers.push(d); });
-  const titleRank = liveNumbers.sort((a, b) => collator.compare(byNumber[a]!.title, byNumber[b]!.title) || a - b);
+  const byTitle = (a: number, b: number) => collator.compare(byNumber[a]!.title, byNumber[b]!.title) || a - b;
+  const prevSort = (name: SortName) => decodeVarints((JSON.parse(fs.readFileSync(path.join(prev!.dir, prevPaths!.sort(name)), 'utf8')) as SortFile).k);
+  let titleRank: number[];
+  if (prev) {
+    // the previous order (keys are ranks from the end), without the datasets that moved, then those put back in their place
+    const keys = prevSort('title');
+    const prevLive = prev.meta.live;
+    const ranked = new Array<number>(prevLive).fill(-1);
+    for (let d = 0; d < keys.length; d++) if (wasLive[d]) ranked[prevLive - 1 - keys[d]!] = d;
+    titleRank = ranked.filter((d) => d >= 0 && !resort.has(d) && byNumber[d]);
+    for (const d of [...resort].sort((a, b) => a - b)) {
+      if (!byNumber[d]) continue;
+      let lo = 0;
+      let hi = titleRank.length;
+      while (lo < hi) { const mid = (lo + hi) >> 1; if (byTitle(titleRank[mid]!, d) < 0) lo = mid + 1; else hi = mid; }
+      titleRank.splice(lo, 0, d);
+    }
+  } else {
+    titleRank = [];
+    byNumber.forEach((s, d) => { if (s) titleRank.push(d); });
+    titleRank.sort(byTitle);
+  }
   const titleKey = new Array<number>(n).fill(0);
   titleRank.forEach((d, r) => { titleKey[d] = liveCount - 1 - r; });
-  const sortKeys: Record<SortName, number[]> = {
+  const dayKeys = (name: SortName, of: (s: Summary) => number): ArrayLike<number> => {
+    if (!prev) return byNumber.map((s) => (s ? of(s) : 0));
+    const keys = new Uint32Array(n);
+    keys.set(prevSort(name).subarray(0, n));
+    for (let d = 0; d < n; d++) if (!byNumber[d]) keys[d] = 0;
+    for (const d of resort) keys[d] = byNumber[d] ? of(byNumber[d]!) : 0;
+    return keys;
+  };
+  const sortKeys: Record<SortName, ArrayLike<number>> = {
     title: titleKey,
-    updated: byNumber.map((s) => (s ? day(s.lastUpdatedAt, s.modifiedAt) : 0)),
-    newest: byNumber.map((s) => (s ? day(s.publishedAt, s.modifiedAt) : 0)),
+    updated: dayKeys('updated', (s) => day(s.lastUpdatedAt, s.modifiedAt)),
+    newest: dayKeys('newest', (s) => day(s.publishedAt, s.modifiedAt)),
   };
   const sorts = {} as Record<SortName, string>;
   for (const s of SORTS) {
-    const text = JSON.stringify({ k: encodeVarints(sortKeys[s].map((x) => Math.max(0, x))) } satisfies SortFile);
+    const text = JSON.stringify({ k: encodeVarints(Array.from(sortKeys[s], (x) => Math.max(0, x))) } satisfies SortFile);
     sorts[s] = hash(text);
     put(`sort-${s}.${sorts[s]}.json`, text);
   }
 
+  phase('sorts');
   // units: the catalogue's words that most units share are not distinctive
   const share = new Map<string, number>();
   for (const o of catalog.organizations) for (const w of new Set([...words(o.title), ...words(o.titleEn ?? '')].map(fold))) share.set(w, (share.get(w) ?? 0) + 1);
@@ -385,6 +431,7 @@ function produce(catalog: SnapshotCatalog, ids: (string | null)[], prev: Previou
       return { slug: o.slug, title: o.title, count: ids.length, p, forms: unitForms(o.title, o.titleEn, generic) };
     });
 
+  phase('units');
   const meta: SearchMeta = {
     // the publish's number moves only when a file is named by it: a publish that changes nothing writes the same meta
     format: SEARCH_FORMAT, line, serial: prev && !rebuild && !rowTexts.size ? prev.meta.serial : serial, n, live: liveCount, rowsPer: ROWS_PER, shards: first, tSerial: rebuild ? serial : prev!.meta.tSerial,
@@ -399,6 +446,8 @@ function produce(catalog: SnapshotCatalog, ids: (string | null)[], prev: Previou
     else links.set(paths.rows(c), path.join(prev!.dir, prevPaths!.rows(c)));
   }
   files.set(paths.meta, JSON.stringify(meta));
+  phase('meta');
+  stats.phases = phases.join(', ');
   return { files, links, meta, state: { format: SEARCH_FORMAT, ids, changed: [...changed].sort((a, b) => a - b) }, stats };
 }
 

@@ -16,24 +16,30 @@ import { foldVietnamese } from './text.ts';
  * accents rank first without a second index. Postings are written as base-64 varint strings in JSON.
  * The keys, in order, are cut into shards of ~64 KB of JSON, 1–10 KB brotli (`meta.json` lists each
  * shard's first key); the browser fetches only the shards holding the keys of the words typed.
- * Datasets are numbered unit by unit (then by title), so a unit is a range of numbers: a query that
- * names a unit ("sở y tế", "ubnd xa ia ly", "cong an tinh") matches the unit's datasets without any
- * posting, and the unit facet counts ranges. Result rows (`rows/<n>.json`, ROWS_PER datasets each) are
- * fetched only for the results shown; facet postings (`facets.json`) and sort keys (`sort-*.json`)
- * only when counts, filters or another order need them.
+ * Datasets are numbered by first publication (withdrawn ones too: their numbers are holes, never a
+ * result), so a publish adds numbers at the end and never moves one. The datasets whose text changed
+ * since the shards were written are indexed again in a few tail shards, each covering a fixed group of
+ * shards, and the shards' postings of their numbers are ignored (`meta.tail.dead`): a publish rewrites
+ * a handful of files, not the index (server/publish/search-index.ts). A unit's datasets are listed in
+ * `u/<hash>.json`, read when the query names the unit. Result rows (`rows/…`, ROWS_PER numbers each)
+ * are fetched only for the results shown; facet postings (`facets.….json`, units included) and sort
+ * keys (`sort-….json`) only when counts, filters or another order need them. Every file but meta.json
+ * is named by its content or by the publish that wrote it.
  *
  * Ranking, most important first: the datasets of a unit the query names; typed accents found exactly
  * (when the query has accents); typed words side by side as typed (pairs); the last word whole rather
  * than as a prefix; then the fields each word is in (title 4, keywords 2, description 1, added up and
- * weighted by rarity). Every word must match (AND), so nonsense lists nothing.
+ * weighted by rarity); equal scores, the lower number (the older dataset) first. Every word must
+ * match (AND), so nonsense lists nothing.
  */
 
 export const SEARCH_FORMAT = 3;
 /**
- * Datasets per result-row file. Ties rank by dataset number and a unit's datasets are numbered
- * together, so a page of results often sits in a few files: on the realistic test catalogue the first
- * 20 results of ten queries took 1–8 files at 32 a file, 1–12 at 16, 1–5 at 64; on the synthetic
- * bench catalogue, whose best results are scattered, 3–19 at any of these sizes. A file of 32 rows is
+ * Datasets per result-row file. Ties rank by dataset number, so a page of results often sits in a
+ * few files: when datasets were numbered unit by unit, on the realistic test catalogue the first 20
+ * results of ten queries took 1–8 files at 32 a file, 1–12 at 16, 1–5 at 64; on the synthetic bench
+ * catalogue, whose best results are scattered, 3–19 at any of these sizes. Numbers now follow first
+ * publication (a new dataset changes one file). A file of 32 rows is
  * 0.5–1.5 KB on the wire.
  */
 export const ROWS_PER = 32;

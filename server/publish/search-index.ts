@@ -60,12 +60,27 @@ export interface SearchState {
   changed: number[];
 }
 
-/** The datasets that can be results, by id: a record whose name breaks the name rule has no page (site/lib/snapshot.ts), nor a result. */
-function searchable(catalog: SnapshotCatalog): Map<string, Summary> {
-  const units = new Set(catalog.organizations.filter((o) => isValidName(o.slug)).map((o) => o.slug));
-  const out = new Map<string, Summary>();
-  for (const s of catalog.datasets) if (isValidName(s.slug) && units.has(s.organization)) out.set(s.id, s);
+/**
+ * The datasets that can be results, by number (null: a hole): a record whose name breaks the name
+ * rule has no page (site/lib/snapshot.ts), nor a result.
+ */
+function byNumberOf(catalog: SnapshotCatalog, numberOf: Map<string, number>, n: number): (Summary | null)[] {
+  const units = new Set<string>();
+  for (const o of catalog.organizations) if (isValidName(o.slug)) units.add(o.slug);
+  const out = new Array<Summary | null>(n).fill(null);
+  for (const s of catalog.datasets) {
+    if (!units.has(s.organization) || !isValidName(s.slug)) continue;
+    const d = numberOf.get(s.id);
+    if (d !== undefined) out[d] = s;
+  }
   return out;
+}
+
+/** Each id's number. */
+function numbersOf(ids: (string | null)[]): Map<string, number> {
+  const m = new Map<string, number>();
+  ids.forEach((id, d) => { if (id !== null) m.set(id, d); });
+  return m;
 }
 
 /**
@@ -74,28 +89,46 @@ function searchable(catalog: SnapshotCatalog): Map<string, Summary> {
  * not be the order of first publication (a dataset published before one already numbered).
  */
 export function numbering(catalog: SnapshotCatalog, previous?: (string | null)[]): (string | null)[] | null {
-  const published = new Map<string, string>();
-  for (const w of catalog.withdrawn ?? []) published.set(w.id, withdrawnPublishedOf(w));
-  for (const s of catalog.datasets) published.set(s.id, publishedOf(s));
-  const entries = (ids: Iterable<string>) => [...ids].map((id) => ({ id, published: published.get(id)! })).sort(byPublication).map((e) => e.id);
-  if (!previous) return entries(published.keys());
-  const ids = [...previous];
-  const known = new Set<string>();
-  for (const id of previous) if (id !== null) known.add(id);
-  const fresh: string[] = [];
-  for (const id of published.keys()) if (!known.has(id)) fresh.push(id);
-  ids.push(...entries(fresh));
-  // the numbers must still follow first publication, as a full build numbers them
-  let prevId: string | null = null;
-  let prevAt = '';
-  for (const id of ids) {
-    const at = id === null ? undefined : published.get(id);
-    if (at === undefined) continue;
-    if (prevId !== null && (prevAt > at || (prevAt === at && prevId >= id!))) return null;
-    prevId = id;
-    prevAt = at;
+  return assign(catalog, previous)?.ids ?? null;
+}
+
+function assign(catalog: SnapshotCatalog, previous?: (string | null)[]): { ids: (string | null)[]; numberOf: Map<string, number> } | null {
+  const entries: { id: string; published: string }[] = [];
+  if (!previous) {
+    const seen = new Set<string>();
+    for (const s of catalog.datasets) { seen.add(s.id); entries.push({ id: s.id, published: publishedOf(s) }); }
+    for (const w of catalog.withdrawn ?? []) if (!seen.has(w.id)) entries.push({ id: w.id, published: withdrawnPublishedOf(w) });
+    const ids = entries.sort(byPublication).map((e) => e.id);
+    return { ids, numberOf: numbersOf(ids) };
   }
-  return ids;
+  // known ids keep their numbers, new ones follow by first publication
+  const ids = [...previous];
+  const numberOf = numbersOf(previous);
+  const at = new Array<string | undefined>(ids.length);
+  const fresh = new Map<string, string>();
+  const note = (id: string, published: string) => {
+    const d = numberOf.get(id);
+    if (d === undefined) fresh.set(id, published);
+    else at[d] = published;
+  };
+  for (const w of catalog.withdrawn ?? []) note(w.id, withdrawnPublishedOf(w));
+  for (const s of catalog.datasets) note(s.id, publishedOf(s));
+  for (const e of [...fresh].map(([id, published]) => ({ id, published })).sort(byPublication)) {
+    numberOf.set(e.id, ids.length);
+    ids.push(e.id);
+    at.push(e.published);
+  }
+  // the numbers must still follow first publication, as a full build numbers them
+  let prevId = '';
+  let prevAt: string | undefined;
+  for (let d = 0; d < ids.length; d++) {
+    const published = at[d];
+    if (published === undefined) continue;
+    if (prevAt !== undefined && (prevAt > published || (prevAt === published && prevId >= ids[d]!))) return null;
+    prevId = ids[d]!;
+    prevAt = published;
+  }
+  return { ids, numberOf };
 }
 
 /**
@@ -106,9 +139,8 @@ export function searchOrder(catalog: SnapshotCatalog, dir?: string): { order: nu
   let ids: (string | null)[] | null = null;
   if (dir) try { ids = (JSON.parse(fs.readFileSync(path.join(dir, STATE), 'utf8')) as SearchState).ids; } catch { ids = null; }
   ids ??= numbering(catalog)!;
-  const at = new Map(catalog.datasets.map((s, i) => [s.id, i]));
-  const live = searchable(catalog);
-  return { order: ids.map((id) => (id !== null && live.has(id) ? at.get(id)! : -1)) };
+  const at = new Map(catalog.datasets.map((s, i) => [s, i]));
+  return { order: byNumberOf(catalog, numbersOf(ids), ids.length).map((s) => (s ? at.get(s)! : -1)) };
 }
 
 /** Postings of one key while building: dataset numbers ascending, flags = fields | form × 8. */
@@ -230,14 +262,14 @@ export interface SearchBuildOptions {
   tailDatasets?: number;
 }
 
-function produce(catalog: SnapshotCatalog, ids: (string | null)[], prev: Previous | null, opts: SearchBuildOptions): Produced {
+function produce(catalog: SnapshotCatalog, numbers: { ids: (string | null)[]; numberOf: Map<string, number> }, prev: Previous | null, opts: SearchBuildOptions): Produced {
+  const { ids, numberOf } = numbers;
   const n = ids.length;
   if (n >= 2 ** 20) throw new Error('search data: more than 1,048,575 dataset numbers');
   const phases: string[] = [];
   let mark = performance.now();
   const phase = (name: string) => { const now = performance.now(); phases.push(`${name} ${(now - mark).toFixed(0)}`); mark = now; };
-  const live = searchable(catalog);
-  const byNumber: (Summary | null)[] = ids.map((id) => (id !== null ? live.get(id) ?? null : null));
+  const byNumber = byNumberOf(catalog, numberOf, n);
   let liveCount = 0;
   for (const s of byNumber) if (s) liveCount++;
   const files = new Map<string, string>();
@@ -257,12 +289,11 @@ function produce(catalog: SnapshotCatalog, ids: (string | null)[], prev: Previou
   const resort = new Set<number>();
   const wasLive = new Uint8Array(n);
   if (prev) {
-    const was = searchable(prev.catalog);
     const prevN = prev.state.ids.length;
+    const was = byNumberOf(prev.catalog, numberOf, prevN); // numbers never move: the previous ones are the same
     for (let d = 0; d < n; d++) {
-      const id = ids[d];
-      const a = id !== null && d < prevN ? was.get(id) : undefined;
-      const b = byNumber[d];
+      const a = d < prevN ? was[d] ?? undefined : undefined;
+      const b = byNumber[d] ?? undefined;
       if (a) wasLive[d] = 1;
       if (a === b) { if (d >= prevN) resort.add(d); continue; } // the same summary (the snapshot keeps the previous one's), or neither
       if (!a || !b || !sameText(a, b)) changed.add(d);
@@ -453,7 +484,7 @@ function produce(catalog: SnapshotCatalog, ids: (string | null)[], prev: Previou
 
 /** All files of the search data of a catalogue (a full build), by path inside `search/`; `state` goes beside them. */
 export function buildSearchData(catalog: SnapshotCatalog, opts: { shardBytes?: number } = {}): { files: Map<string, string>; meta: SearchMeta; state: SearchState; stats: SearchDataStats } {
-  const { files, meta, state, stats } = produce(catalog, numbering(catalog)!, null, opts);
+  const { files, meta, state, stats } = produce(catalog, assign(catalog)!, null, opts);
   return { files, meta, state, stats };
 }
 
@@ -508,8 +539,8 @@ export function updateSearchData(prevDir: string, before: SnapshotCatalog, after
   } catch {
     prev = null;
   }
-  const ids = prev ? numbering(after, prev.state.ids) : null;
-  const r = produce(after, ids ?? numbering(after)!, ids ? prev : null, opts);
+  const ids = prev ? assign(after, prev.state.ids) : null;
+  const r = produce(after, ids ?? assign(after)!, ids ? prev : null, opts);
   const bytes = writeFiles(dir, r.files, r.links, r.state);
   return { full: !ids || r.links.size === 0, written: r.files.size + 1, linked: r.links.size, bytes, ms: performance.now() - t0, stats: r.stats };
 }

@@ -383,7 +383,7 @@ export function searchUpdateFigures(n: number): void {
         return { ...c, datasets: c.datasets.filter((_, j) => j !== i), withdrawn: [...(c.withdrawn ?? []), { id: w.id, slug: w.slug, title: w.title, organization: { id: `org-${w.organization}`, slug: w.organization, title: '' }, reason: 'Sai số liệu', withdrawnAt: day(20 + r), lastVersion: 1, publishedAt: w.publishedAt, topics: w.topics }] };
       },
     };
-    const figures = new Map<string, { ms: number[]; written: number[]; linked: number[] }>();
+    const figures = new Map<string, { ms: number[]; written: number[]; linked: number[]; phases: string }>();
     let step = 0;
     for (let round = 0; round < 3; round++) {
       for (const [kind, change] of Object.entries(kinds)) {
@@ -393,8 +393,8 @@ export function searchUpdateFigures(n: number): void {
         const u = updateSearchData(dir, catalog, next, out);
         const ms = performance.now() - t;
         if (u.full) throw new Error('search update fell back to a full build');
-        const f = figures.get(kind) ?? figures.set(kind, { ms: [], written: [], linked: [] }).get(kind)!;
-        f.ms.push(ms); f.written.push(u.written); f.linked.push(u.linked);
+        const f = figures.get(kind) ?? figures.set(kind, { ms: [], written: [], linked: [], phases: '' }).get(kind)!;
+        f.ms.push(ms); f.written.push(u.written); f.linked.push(u.linked); f.phases = u.stats.phases ?? '';
         if (step > 2) fs.rmSync(path.join(root, `u${step - 2}`), { recursive: true, force: true });
         catalog = next;
         dir = out;
@@ -403,6 +403,7 @@ export function searchUpdateFigures(n: number): void {
     console.log(`  dữ liệu tìm kiếm: dựng toàn bộ ${(fullMs / 1000).toFixed(1)} s, ${fullFiles.toLocaleString('vi-VN')} tệp; công bố một bộ dữ liệu (trung vị của 3 lần) [nhỏ nhất–lớn nhất]:`);
     for (const [kind, f] of figures) {
       console.log(`    ${kind.padEnd(20)} ${spread(f.ms, (x) => x.toFixed(0))} ms, ${spread(f.written, (x) => x.toFixed(0))} tệp ghi (kể cả .state.json), ${median(f.linked)} tệp liên kết cứng từ bản trước`);
+      console.log(`      lần cuối, ms: ${f.phases}`);
     }
   } finally {
     fs.rmSync(root, { recursive: true, force: true });

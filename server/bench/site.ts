@@ -124,7 +124,7 @@ function searchSizes(client: string): void {
   let raw = 0;
   for (const f of walk(dir)) {
     const rel = path.relative(dir, f);
-    const g = rel.startsWith('t/') ? 'shards' : rel.startsWith('rows/') ? 'rows' : rel.startsWith('sort-') ? 'sort-*' : rel;
+    const g = rel.startsWith('t/') ? 'shards' : rel.startsWith('tt/') ? 'tail shards' : rel.startsWith('u/') ? 'units' : rel.startsWith('rows/') ? 'rows' : rel.startsWith('sort-') ? 'sort-*' : rel.startsWith('facets.') ? 'facets' : rel;
     (groups.get(g) ?? groups.set(g, []).get(g)!).push(wireSize(f));
     raw += fs.statSync(f).size;
   }

@@ -543,9 +543,13 @@ export function updateSearchData(prevDir: string, before: SnapshotCatalog, after
   } catch {
     prev = null;
   }
+  const t1 = performance.now();
   const ids = prev ? assign(after, prev.state.ids) : null;
+  const t2 = performance.now();
   const r = produce(after, ids ?? assign(after)!, ids ? prev : null, opts);
+  const t3 = performance.now();
   const bytes = writeFiles(dir, r.files, r.links, r.state);
+  r.stats.phases = `read ${(t1 - t0).toFixed(0)}, numbers ${(t2 - t1).toFixed(0)}, ${r.stats.phases}, write and link ${(performance.now() - t3).toFixed(0)}`;
   return { full: !ids || r.links.size === 0, written: r.files.size + 1, linked: r.links.size, bytes, ms: performance.now() - t0, stats: r.stats };
 }
 

@@ -35,8 +35,6 @@ export function searchInMemory(catalog: SnapshotCatalog, opts: { shardBytes?: nu
 export function searchOver(catalog: SnapshotCatalog, read: (rel: string) => string | undefined, files = new Map<string, string>()) {
   const meta = JSON.parse(read('meta.json')!) as SearchMeta;
   const order = searchOrder(catalog).order;
-  const slugAt = new Map(catalog.datasets.map((d) => [d.id, d]));
-  void slugAt;
   const index = new SearchIndex(meta);
   const run = (q: string): SearchResult => {
     const query = parseQuery(q);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { canonicalTone, decodeIds, decodeVarints, encodeIds, encodeVarints, words } from '../server/contract/search.ts';
 import { foldVietnamese } from '../server/contract/text.ts';
 import { catalogOf, searchInMemory, summary } from './helpers/search-memory.ts';
+import { searchOrder } from '../server/publish/search-index.ts';
 
 const docs = [
   'Dân số trung bình theo xã, phường',
@@ -69,13 +70,19 @@ describe('what the search data holds', () => {
   it('leaves out a record whose name breaks the name rule, as the site leaves out its page', () => {
     const s = searchInMemory(catalogOf([summary({ title: 'Dân số', slug: '../dan-so' }, 0), summary({ title: 'Dân số xã', slug: 'dan-so-xa' }, 1)]));
     expect(s.slugs('dan so')).toEqual(['dan-so-xa']);
-    expect(s.meta.n).toBe(1);
+    expect(s.meta.live).toBe(1);
+    expect(s.meta.n).toBe(2); // its number is a hole, never a result
   });
-  it('numbers datasets unit by unit, so a unit is one range', () => {
-    const s = searchInMemory(catalogOf(
-      [summary({ title: 'B', organization: 'so-y-te' }, 0), summary({ title: 'A', organization: 'so-noi-vu' }, 1), summary({ title: 'C', organization: 'so-y-te' }, 2)],
+  it('numbers datasets by first publication, withdrawn ones too (holes), and lists each unit\'s numbers', () => {
+    const cat = catalogOf(
+      [summary({ title: 'B', organization: 'so-y-te' }, 2), summary({ title: 'A', organization: 'so-noi-vu' }, 1), summary({ title: 'C', organization: 'so-y-te' }, 4)],
       { 'so-y-te': 'Sở Y tế tỉnh Gia Lai', 'so-noi-vu': 'Sở Nội vụ tỉnh Gia Lai' },
-    ));
-    expect(s.meta.units.map((u) => [u.slug, u.from, u.to])).toEqual([['so-noi-vu', 0, 1], ['so-y-te', 1, 3]]);
+    );
+    cat.withdrawn = [{ id: 'gone', slug: 'gone', title: 'D', organization: { id: 'org-so-y-te', slug: 'so-y-te', title: 'Sở Y tế tỉnh Gia Lai' }, reason: 'x', withdrawnAt: new Date(Date.UTC(2025, 5, 1)).toISOString(), lastVersion: 1, publishedAt: new Date(Date.UTC(2025, 0, 4)).toISOString() }];
+    const s = searchInMemory(cat);
+    expect(searchOrder(cat).order.map((i) => cat.datasets[i]?.title ?? null)).toEqual(['A', 'B', null, 'C']);
+    expect(s.meta.units.map((u) => [u.slug, u.count])).toEqual([['so-noi-vu', 1], ['so-y-te', 2]]);
+    const unit = s.meta.units.findIndex((u) => u.slug === 'so-y-te');
+    expect([...decodeIds((JSON.parse(s.files.get(s.index.paths.unit(unit))!) as { p: string }).p)]).toEqual([1, 3]);
   });
 });

@@ -6,7 +6,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { LICENCES, TOPICS, UPDATE_FREQUENCIES } from '../catalog/vocabularies.ts';
-import { SearchData, searchOrder, writeSearchData } from '../publish/search-index.ts';
+import { SearchData, searchOrder, updateSearchData, writeSearchData } from '../publish/search-index.ts';
 import { switchLink } from '../publish/snapshot.ts';
 import type { SnapshotCatalog, SnapshotDataset } from '../contract/snapshot.ts';
 import { slugify } from '../contract/text.ts';
@@ -125,7 +125,7 @@ function searchSizes(client: string): void {
   let raw = 0;
   for (const f of walk(dir)) {
     const rel = path.relative(dir, f);
-    const g = rel.startsWith('t/') ? 'shards' : rel.startsWith('rows/') ? 'rows' : rel.startsWith('sort-') ? 'sort-*' : rel;
+    const g = rel.startsWith('t/') ? 'shards' : rel.startsWith('tt/') ? 'tail shards' : rel.startsWith('u/') ? 'units' : rel.startsWith('rows/') ? 'rows' : rel.startsWith('sort-') ? 'sort-*' : rel.startsWith('facets.') ? 'facets' : rel;
     (groups.get(g) ?? groups.set(g, []).get(g)!).push(wireSize(f));
     raw += fs.statSync(f).size;
   }
@@ -300,7 +300,7 @@ async function quality(browser: Browser | null): Promise<void> {
   try {
     const datasets = realisticDatasets();
     const data = new SearchData(path.join(site.snapshot, 'search'));
-    const order = searchOrder(catalog).order;
+    const order = searchOrder(catalog, path.join(site.snapshot, 'search')).order;
     const ours = (q: string) => [...data.search(q).ids].map((id) => catalog.datasets[order[id]!]!.slug);
     let pf: ((q: string) => Promise<string[]>) | null = null;
     let page: Page | null = null;
@@ -347,16 +347,74 @@ async function quality(browser: Browser | null): Promise<void> {
 
 /** `npm run bench:site`: build time and peak RSS, search data sizes, bytes and times in Chromium beside Pagefind, page weights. */
 export async function benchSite(sizes: number[]): Promise<void> {
-  const browser = await launch();
+  const searchOnly = process.env.BENCH_SEARCH_ONLY === '1';
+  const browser = searchOnly ? null : await launch();
   try {
-    if (process.env.BENCH_QUALITY !== '0') await quality(browser);
+    if (process.env.BENCH_QUALITY !== '0' && !searchOnly) await quality(browser);
     for (const n of sizes) await benchSize(n, browser);
   } finally {
     await browser?.close();
   }
 }
 
+/** Files under a folder (recursively). */
+const fileCount = (dir: string) => fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length;
+
+/**
+ * A one-dataset publish on the search data of the synthetic catalogue of n datasets: a new dataset, a
+ * title and keywords edited, a withdrawal, three rounds of each one after the other (as publishes come),
+ * each from the previous round's folder. Prints the full build beside them.
+ */
+export function searchUpdateFigures(n: number): void {
+  const root = fs.mkdtempSync(path.join(process.env.BENCH_DIR ?? os.tmpdir(), `portal-search-update-${n}-`));
+  try {
+    let catalog = syntheticCatalog(n);
+    let dir = path.join(root, 'full');
+    let t = performance.now();
+    writeSearchData(catalog, dir);
+    const fullMs = performance.now() - t;
+    const fullFiles = fileCount(dir);
+    const day = (k: number) => new Date(Date.UTC(2026, 1, 1 + k)).toISOString();
+    const kinds: Record<string, (c: SnapshotCatalog, round: number) => SnapshotCatalog> = {
+      'bộ dữ liệu mới': (c, r) => ({ ...c, datasets: [...c.datasets, { ...c.datasets[r]!, id: `moi-${r}`, slug: `du-lieu-moi-${r}`, title: `Danh sách điểm sạc xe điện Phường Pleiku năm 2026 đợt ${r + 1}`, tags: ['xe điện'], createdAt: day(r), publishedAt: day(r), modifiedAt: day(r) }] }),
+      'sửa tên và từ khoá': (c, r) => { const i = 1000 + r * 7; const ds = [...c.datasets]; ds[i] = { ...ds[i]!, title: `${ds[i]!.title} (đã hiệu chỉnh lần ${r + 1})`, tags: [...ds[i]!.tags, 'hiệu chỉnh'], modifiedAt: day(10 + r) }; return { ...c, datasets: ds }; },
+      'rút bộ dữ liệu': (c, r) => {
+        const i = 2000 + r * 11;
+        const w = c.datasets[i]!;
+        return { ...c, datasets: c.datasets.filter((_, j) => j !== i), withdrawn: [...(c.withdrawn ?? []), { id: w.id, slug: w.slug, title: w.title, organization: { id: `org-${w.organization}`, slug: w.organization, title: '' }, reason: 'Sai số liệu', withdrawnAt: day(20 + r), lastVersion: 1, publishedAt: w.publishedAt, topics: w.topics }] };
+      },
+    };
+    const figures = new Map<string, { ms: number[]; written: number[]; linked: number[]; phases: string }>();
+    let step = 0;
+    for (let round = 0; round < 3; round++) {
+      for (const [kind, change] of Object.entries(kinds)) {
+        const next = change(catalog, round);
+        const out = path.join(root, `u${++step}`);
+        t = performance.now();
+        const u = updateSearchData(dir, catalog, next, out);
+        const ms = performance.now() - t;
+        if (u.full) throw new Error('search update fell back to a full build');
+        const f = figures.get(kind) ?? figures.set(kind, { ms: [], written: [], linked: [], phases: '' }).get(kind)!;
+        f.ms.push(ms); f.written.push(u.written); f.linked.push(u.linked); f.phases = u.stats.phases ?? '';
+        if (step > 2) fs.rmSync(path.join(root, `u${step - 2}`), { recursive: true, force: true });
+        catalog = next;
+        dir = out;
+      }
+    }
+    console.log(`  dữ liệu tìm kiếm: dựng toàn bộ ${(fullMs / 1000).toFixed(1)} s, ${fullFiles.toLocaleString('vi-VN')} tệp; công bố một bộ dữ liệu (trung vị của 3 lần) [nhỏ nhất–lớn nhất]:`);
+    for (const [kind, f] of figures) {
+      console.log(`    ${kind.padEnd(20)} ${spread(f.ms, (x) => x.toFixed(0))} ms, ${spread(f.written, (x) => x.toFixed(0))} tệp ghi (kể cả .state.json), ${median(f.linked)} tệp liên kết cứng từ bản trước`);
+      console.log(`      lần cuối, ms: ${f.phases}`);
+    }
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
 async function benchSize(n: number, browser: Browser | null): Promise<void> {
+  console.log(`\n${n.toLocaleString('vi-VN')} bộ dữ liệu: cập nhật dữ liệu tìm kiếm`);
+  searchUpdateFigures(n);
+  if (process.env.BENCH_SEARCH_ONLY === '1') return;
   const site = siteOf(syntheticCatalog(n), `site-${n}`);
   const { dataDir, client, build } = site;
   try {

@@ -17,7 +17,12 @@ export type ListEntry =
 /** Which list: all datasets, a unit's or a topic's. */
 export type ListKey = { kind: 'all' } | { kind: 'organization'; slug: string } | { kind: 'topic'; id: string };
 
-const order = (a: ListEntry, b: ListEntry) => (a.published < b.published ? -1 : a.published > b.published ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+/** When a dataset was first published, and a withdrawn one (the order of the lists, and of the search data's dataset numbers). */
+export const publishedOf = (s: SnapshotDatasetSummary) => s.publishedAt ?? s.createdAt;
+export const withdrawnPublishedOf = (w: SnapshotWithdrawn) => w.publishedAt ?? w.withdrawnAt;
+/** Oldest first publication first, then by id. */
+export const byPublication = (a: { published: string; id: string }, b: { published: string; id: string }) => (a.published < b.published ? -1 : a.published > b.published ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const order = byPublication;
 
 /** Every list of the catalogue, by key ('all', 'organization:<slug>', 'topic:<id>'), entries oldest first. */
 export function catalogLists(catalog: Pick<SnapshotCatalog, 'datasets' | 'withdrawn' | 'organizations' | 'topics'>): Map<string, ListEntry[]> {
@@ -29,8 +34,8 @@ export function catalogLists(catalog: Pick<SnapshotCatalog, 'datasets' | 'withdr
     lists.get(`organization:${org}`)?.push(e);
     for (const t of topics) lists.get(`topic:${t}`)?.push(e);
   };
-  for (const s of catalog.datasets) add({ kind: 'dataset', id: s.id, slug: s.slug, published: s.publishedAt ?? s.createdAt, summary: s }, s.organization, s.topics);
-  for (const w of catalog.withdrawn ?? []) add({ kind: 'withdrawn', id: w.id, slug: w.slug, published: w.publishedAt ?? w.withdrawnAt, withdrawn: w }, w.organization.slug, w.topics ?? []);
+  for (const s of catalog.datasets) add({ kind: 'dataset', id: s.id, slug: s.slug, published: publishedOf(s), summary: s }, s.organization, s.topics);
+  for (const w of catalog.withdrawn ?? []) add({ kind: 'withdrawn', id: w.id, slug: w.slug, published: withdrawnPublishedOf(w), withdrawn: w }, w.organization.slug, w.topics ?? []);
   for (const l of lists.values()) l.sort(order);
   return lists;
 }

@@ -16,24 +16,30 @@ import { foldVietnamese } from './text.ts';
  * accents rank first without a second index. Postings are written as base-64 varint strings in JSON.
  * The keys, in order, are cut into shards of ~64 KB of JSON, 1–10 KB brotli (`meta.json` lists each
  * shard's first key); the browser fetches only the shards holding the keys of the words typed.
- * Datasets are numbered unit by unit (then by title), so a unit is a range of numbers: a query that
- * names a unit ("sở y tế", "ubnd xa ia ly", "cong an tinh") matches the unit's datasets without any
- * posting, and the unit facet counts ranges. Result rows (`rows/<n>.json`, ROWS_PER datasets each) are
- * fetched only for the results shown; facet postings (`facets.json`) and sort keys (`sort-*.json`)
- * only when counts, filters or another order need them.
+ * Datasets are numbered by first publication (withdrawn ones too: their numbers are holes, never a
+ * result), so a publish adds numbers at the end and never moves one. The datasets whose text changed
+ * since the shards were written are indexed again in a few tail shards, each covering a fixed group of
+ * shards, and the shards' postings of their numbers are ignored (`meta.tail.dead`): a publish rewrites
+ * a handful of files, not the index (server/publish/search-index.ts). A unit's datasets are listed in
+ * `u/<hash>.json`, read when the query names the unit. Result rows (`rows/…`, ROWS_PER numbers each)
+ * are fetched only for the results shown; facet postings (`facets.….json`, units included) and sort
+ * keys (`sort-….json`) only when counts, filters or another order need them. Every file but meta.json
+ * is named by its content or by the publish that wrote it.
  *
  * Ranking, most important first: the datasets of a unit the query names; typed accents found exactly
  * (when the query has accents); typed words side by side as typed (pairs); the last word whole rather
  * than as a prefix; then the fields each word is in (title 4, keywords 2, description 1, added up and
- * weighted by rarity). Every word must match (AND), so nonsense lists nothing.
+ * weighted by rarity); equal scores, the lower number (the older dataset) first. Every word must
+ * match (AND), so nonsense lists nothing.
  */
 
-export const SEARCH_FORMAT = 2;
+export const SEARCH_FORMAT = 3;
 /**
- * Datasets per result-row file. Ties rank by dataset number and a unit's datasets are numbered
- * together, so a page of results often sits in a few files: on the realistic test catalogue the first
- * 20 results of ten queries took 1–8 files at 32 a file, 1–12 at 16, 1–5 at 64; on the synthetic
- * bench catalogue, whose best results are scattered, 3–19 at any of these sizes. A file of 32 rows is
+ * Datasets per result-row file. Ties rank by dataset number, so a page of results often sits in a
+ * few files: when datasets were numbered unit by unit, on the realistic test catalogue the first 20
+ * results of ten queries took 1–8 files at 32 a file, 1–12 at 16, 1–5 at 64; on the synthetic bench
+ * catalogue, whose best results are scattered, 3–19 at any of these sizes. Numbers now follow first
+ * publication (a new dataset changes one file). A file of 32 rows is
  * 0.5–1.5 KB on the wire.
  */
 export const ROWS_PER = 32;
@@ -95,20 +101,24 @@ export function canonicalTone(word: string): string {
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const CODE = new Int8Array(128).fill(-1);
 for (let i = 0; i < 64; i++) CODE[ALPHABET.charCodeAt(i)] = i;
+const CHAR = Uint8Array.from(ALPHABET, (c) => c.charCodeAt(0));
+const LATIN1 = new TextDecoder('latin1');
 
 /** Non-negative integers as base-64 varints: 5 bits a character, low bits first, 32 = more follows. */
 export function encodeVarints(values: ArrayLike<number>): string {
-  const out: string[] = [];
+  let buf = new Uint8Array(Math.max(16, values.length * 2));
+  let o = 0;
   for (let i = 0; i < values.length; i++) {
     let v = values[i]!;
+    if (o + 8 > buf.length) { const more = new Uint8Array(buf.length * 2); more.set(buf); buf = more; }
     for (;;) {
       const low = v % 32;
       v = Math.floor(v / 32);
-      out.push(ALPHABET[v > 0 ? low | 32 : low]!);
+      buf[o++] = CHAR[v > 0 ? low | 32 : low]!;
       if (v === 0) break;
     }
   }
-  return out.join('');
+  return LATIN1.decode(buf.subarray(0, o));
 }
 
 export function decodeVarints(s: string): Uint32Array {
@@ -147,53 +157,96 @@ export function decodeIds(s: string): Uint32Array {
 
 // —— files ——
 
-/** `search/meta.json`: what the browser fetches first (a few KB). */
+/**
+ * `search/meta.json`: what the browser fetches first, and the names of every other file. Files are
+ * named by their content (a hash) or, for the many result-row files, by the lineage of the data and
+ * the publish that last wrote them: a file a publish leaves alone keeps its name and bytes, so a
+ * publish of one dataset writes a handful of files. A name asked for after another publish removed it
+ * answers 404: the browser then reads meta.json again.
+ */
 export interface SearchMeta {
   format: typeof SEARCH_FORMAT;
-  /** changes with every content: appended to every other file's address (`?v=`), and written in it */
-  build: string;
-  /** datasets */
+  /** the data's lineage (a hash of its first full build) and how many publishes it has had since */
+  line: string;
+  serial: number;
+  /** dataset numbers in use (numbers are never reused: withdrawn or removed datasets leave holes) */
   n: number;
+  /** datasets that can be results (the rarity of a word is counted against these) */
+  live: number;
   rowsPer: number;
-  /** the first key of each shard `t/<i>.json`, ascending */
+  /** the first key of each shard of the main index, ascending */
   shards: string[];
+  /** the publish that wrote the main index's shards (`t/<i>.<line>.<tSerial>.json`) */
+  tSerial: number;
+  /** the publish that last wrote each rows file (varints) */
+  rows: string;
+  /** hashes of facets.json and the sort files */
+  facets: string;
+  sorts: Record<SortName, string>;
   units: SearchUnit[];
+  /**
+   * What changed since the main index was written: the postings of those datasets live in a few tail
+   * shards (`tail.files[j]` covers main shards [j × group, (j + 1) × group); '' when empty), and the
+   * main index's postings of `dead` datasets are ignored.
+   */
+  tail: { dead: string; group: number; files: string[] };
 }
 
-/** A unit (organisation): its datasets are the numbers [from, to). */
+/** A unit (organisation): `count` datasets, whose numbers are in `u/<p>.json`. */
 export interface SearchUnit {
-  slug: string; title: string; from: number; to: number;
+  slug: string; title: string; count: number; p: string;
   /** ways of writing its name, folded (title, UBND ↔ Ủy ban nhân dân, initials, English); `core` is the distinctive span [start, end) */
   forms: { w: string[]; core: [number, number] }[];
 }
 
 /** One key's postings: `p` dataset numbers (delta varints), `f` flags (fields | form index × 8), `v` the accented forms. */
 export interface KeyPostings { p: string; f: string; v?: string[] }
-/** `search/t/<i>.json`: keys in order and their postings, as parallel arrays. */
-export interface ShardFile { build: string; k: string[]; p: string[]; f: string[]; v: (string[] | 0)[] }
+/** `search/t/….json` and `search/tt/<hash>.json`: keys in order and their postings, as parallel arrays. */
+export interface ShardFile { k: string[]; p: string[]; f: string[]; v: (string[] | 0)[] }
 
-/** A result row: slug, title, formats (comma-separated), updated (yyyy-mm-dd), freshness status, excerpt. */
-export type SearchRow = [slug: string, title: string, formats: string, updated: string, status: string, excerpt: string];
-/** `search/rows/<i>.json`: rows of datasets [i × rowsPer, (i + 1) × rowsPer). */
-export interface RowsFile { build: string; rows: SearchRow[] }
+/** A result row: slug, title, formats (comma-separated), updated (yyyy-mm-dd), freshness status, excerpt, unit. */
+export type SearchRow = [slug: string, title: string, formats: string, updated: string, status: string, excerpt: string, unit: string];
+/** `search/rows/<i>.….json`: rows of dataset numbers [i × rowsPer, (i + 1) × rowsPer); 0 for a number that is not a result. */
+export interface RowsFile { rows: (SearchRow | 0)[] }
 
-export const FACET_NAMES = ['topic', 'tag', 'format', 'license', 'status'] as const;
+export const FACET_NAMES = ['org', 'topic', 'tag', 'format', 'license', 'status'] as const;
 export type FacetName = (typeof FACET_NAMES)[number];
-/** `search/facets.json`: for each facet value, the dataset numbers that have it (the unit facet is the units' ranges). */
-export interface FacetsFile { build: string; facets: Record<FacetName, { values: string[]; p: string[] }> }
+/** `search/facets.<hash>.json`: for each facet value, the dataset numbers that have it. */
+export interface FacetsFile { facets: Record<FacetName, { values: string[]; p: string[] }> }
 
 export const SORTS = ['title', 'updated', 'newest'] as const;
 export type SortName = (typeof SORTS)[number];
-/** `search/sort-<name>.json`: one key per dataset (varints); a larger key sorts first. */
-export interface SortFile { build: string; k: string }
+/** `search/sort-<name>.<hash>.json`: one key per dataset number (varints); a larger key sorts first. */
+export interface SortFile { k: string }
+/** `search/u/<hash>.json`: a unit's dataset numbers. */
+export interface UnitFile { p: string }
 
-export const searchFile = {
-  meta: 'meta.json',
-  shard: (i: number) => `t/${i}.json`,
-  rows: (i: number) => `rows/${i}.json`,
-  facets: 'facets.json',
-  sort: (s: SortName) => `sort-${s}.json`,
-};
+/** The path of each file of the search data the meta names. */
+export function searchPaths(meta: SearchMeta) {
+  const rowSerials = decodeVarints(meta.rows);
+  return {
+    meta: 'meta.json',
+    shard: (i: number) => `t/${i}.${meta.line}.${meta.tSerial}.json`,
+    tail: (j: number) => (meta.tail.files[j] ? `tt/${meta.tail.files[j]}.json` : null),
+    rows: (i: number) => `rows/${i}.${meta.line}.${rowSerials[i]}.json`,
+    rowFiles: rowSerials.length,
+    facets: `facets.${meta.facets}.json`,
+    sort: (s: SortName) => `sort-${s}.${meta.sorts[s]}.json`,
+    unit: (u: number) => `u/${meta.units[u]!.p}.json`,
+    /** every file but meta.json */
+    all(): string[] {
+      const out: string[] = [];
+      meta.shards.forEach((_, i) => out.push(this.shard(i)));
+      meta.tail.files.forEach((_, j) => { const t = this.tail(j); if (t) out.push(t); });
+      for (let i = 0; i < rowSerials.length; i++) out.push(this.rows(i));
+      out.push(this.facets);
+      for (const s of SORTS) out.push(this.sort(s));
+      meta.units.forEach((_, u) => out.push(this.unit(u)));
+      return [...new Set(out)];
+    },
+  };
+}
+export type SearchPaths = ReturnType<typeof searchPaths>;
 
 // —— queries ——
 
@@ -228,17 +281,35 @@ export interface SearchResult {
 }
 
 /**
- * The part of the index a process has loaded: the meta and the shards fetched so far. The browser
- * asks `missing(query)`, fetches those shards and `add`s them; the server reads them from disk.
+ * The part of the index a process has loaded: the meta and the files fetched so far. The browser
+ * asks `missing(query)` for the paths the query reads, fetches them and `add`s them; the server reads
+ * them from disk.
  */
 export class SearchIndex {
   private readonly shards = new Map<number, ShardFile>();
+  private readonly tails = new Map<number, ShardFile>();
+  private readonly unitIds = new Map<number, Uint32Array>();
+  /** path → what it is */
+  private readonly byPath = new Map<string, ['t' | 'tt' | 'u', number]>();
+  /** numbers whose postings in the main index are void (see SearchMeta.tail) */
+  private readonly dead: Uint8Array | null;
   /** decoded postings, dropped all at once past DECODED_MAX (a server answers every query there is) */
-  private readonly decoded = new Map<string, Decoded>();
+  private readonly decoded = new Map<string, Decoded | null>();
   private decodedPostings = 0;
 
   readonly meta: SearchMeta;
-  constructor(meta: SearchMeta) { this.meta = meta; }
+  readonly paths: SearchPaths;
+  constructor(meta: SearchMeta) {
+    if (meta.format !== SEARCH_FORMAT) throw new StaleSearchData();
+    this.meta = meta;
+    this.paths = searchPaths(meta);
+    meta.shards.forEach((_, i) => this.byPath.set(this.paths.shard(i), ['t', i]));
+    meta.tail.files.forEach((_, j) => { const p = this.paths.tail(j); if (p) this.byPath.set(p, ['tt', j]); });
+    meta.units.forEach((_, u) => this.byPath.set(this.paths.unit(u), ['u', u]));
+    const dead = decodeIds(meta.tail.dead);
+    this.dead = dead.length ? new Uint8Array(meta.n) : null;
+    for (const d of dead) this.dead![d] = 1;
+  }
 
   shardOf(key: string): number {
     const s = this.meta.shards;
@@ -258,7 +329,7 @@ export class SearchIndex {
     return out;
   }
 
-  /** Every shard the query reads. */
+  /** Every shard of the main index the query reads. */
   shardsFor(q: Query): number[] {
     const need = new Set<number>();
     const k = q.folded.length;
@@ -274,36 +345,68 @@ export class SearchIndex {
     return [...need].sort((a, b) => a - b);
   }
 
-  missing(q: Query): number[] {
-    return this.shardsFor(q).filter((i) => !this.shards.has(i));
+  /** Every file the query reads: its shards, their tail shards, the postings of the units it names. */
+  filesFor(q: Query): string[] {
+    const out: string[] = [];
+    const tails = new Set<number>();
+    for (const i of this.shardsFor(q)) {
+      out.push(this.paths.shard(i));
+      tails.add(Math.floor(i / this.meta.tail.group));
+    }
+    for (const j of tails) { const p = this.paths.tail(j); if (p) out.push(p); }
+    for (const u of this.units(q)) out.push(this.paths.unit(u.unit));
+    return out;
   }
 
-  add(i: number, file: ShardFile): void {
-    if (file.build !== this.meta.build) throw new StaleSearchData();
-    this.shards.set(i, file);
+  missing(q: Query): string[] {
+    return this.filesFor(q).filter((p) => {
+      const [kind, i] = this.byPath.get(p)!;
+      return !(kind === 't' ? this.shards : kind === 'tt' ? this.tails : this.unitIds).has(i);
+    });
   }
 
-  private find(key: string): Decoded | null {
-    const hit = this.decoded.get(key);
-    if (hit) return hit;
-    const file = this.shards.get(this.shardOf(key));
+  /** A file `missing` named, parsed. */
+  add(rel: string, body: unknown): void {
+    const what = this.byPath.get(rel);
+    if (!what) throw new StaleSearchData();
+    const [kind, i] = what;
+    if (kind === 'u') this.unitIds.set(i, decodeIds((body as UnitFile).p));
+    else (kind === 't' ? this.shards : this.tails).set(i, body as ShardFile);
+  }
+
+  private entry(file: ShardFile | undefined, key: string): Decoded | null {
     if (!file) return null;
     const at = bisect(file.k, key);
     if (file.k[at] !== key) return null;
-    const d: Decoded = { ids: decodeIds(file.p[at]!), flags: decodeVarints(file.f[at]!), v: file.v[at] || [key] };
-    if ((this.decodedPostings += d.ids.length) > DECODED_MAX) { this.decoded.clear(); this.decodedPostings = d.ids.length; }
+    return { ids: decodeIds(file.p[at]!), flags: decodeVarints(file.f[at]!), v: file.v[at] || [key] };
+  }
+
+  /** A key's postings: the main index's but those of dead datasets, and the tail's. */
+  private find(key: string): Decoded | null {
+    const hit = this.decoded.get(key);
+    if (hit !== undefined) return hit;
+    const i = this.shardOf(key);
+    const d = merge(this.entry(this.shards.get(i), key), this.entry(this.tails.get(Math.floor(i / this.meta.tail.group)), key), this.dead);
+    if ((this.decodedPostings += d?.ids.length ?? 0) > DECODED_MAX) { this.decoded.clear(); this.decodedPostings = d?.ids.length ?? 0; }
     this.decoded.set(key, d);
     return d;
   }
 
   /** Keys in [lo, hi) with their postings (from the loaded shards). */
   private range(lo: string, hi: string): [string, Decoded][] {
-    const out: [string, Decoded][] = [];
+    const keys = new Set<string>();
+    const tails = new Set<number>();
     for (const i of this.shardsIn(lo, hi)) {
+      tails.add(Math.floor(i / this.meta.tail.group));
       const file = this.shards.get(i);
-      if (!file) continue;
-      for (let at = bisect(file.k, lo); at < file.k.length && file.k[at]! < hi; at++) out.push([file.k[at]!, this.find(file.k[at]!)!]);
+      if (file) for (let at = bisect(file.k, lo); at < file.k.length && file.k[at]! < hi; at++) keys.add(file.k[at]!);
     }
+    for (const j of tails) {
+      const file = this.tails.get(j);
+      if (file) for (let at = bisect(file.k, lo); at < file.k.length && file.k[at]! < hi; at++) keys.add(file.k[at]!);
+    }
+    const out: [string, Decoded][] = [];
+    for (const key of [...keys].sort()) { const d = this.find(key); if (d) out.push([key, d]); }
     return out;
   }
 
@@ -318,6 +421,7 @@ export class SearchIndex {
    */
   search(q: Query): SearchResult {
     const n = this.meta.n;
+    const live = this.meta.live;
     const k = q.folded.length;
     const named = this.units(q);
     if (k === 0) return { ids: new Uint32Array(0), scores: new Float64Array(0), units: named };
@@ -329,16 +433,14 @@ export class SearchIndex {
     const tier = new Uint8Array(n);
     const word = new Float32Array(n); // the current word's best score in each dataset
     const mark = new Uint8Array(n); // 1 exact accent, 2 whole (not only a prefix)
-    for (const u of named) {
-      const unit = this.meta.units[u.unit]!;
-      tier.fill(Math.min(15, u.covered.length), unit.from, unit.to);
-    }
+    const members = (u: NamedUnit) => this.unitIds.get(u.unit) ?? new Uint32Array(0);
+    for (const u of named) for (const d of members(u)) tier[d] = Math.min(15, u.covered.length);
     let touched = new Uint32Array(0);
     for (let i = 0; i < k; i++) {
       const whole = this.find(q.folded[i]!);
       const prefix = i === last ? this.find(prefixKey(q.folded[i]!)) : null;
       const df = Math.max(whole?.ids.length ?? 0, prefix?.ids.length ?? 0, 1);
-      const idf = Math.log(1 + n / df);
+      const idf = Math.log(1 + live / df);
       const accented = q.typed[i] !== q.folded[i];
       const list: number[] = [];
       const touch = (d: number, w: number, m: number) => {
@@ -357,8 +459,7 @@ export class SearchIndex {
       if (prefix) for (let j = 0; j < prefix.ids.length; j++) touch(prefix.ids[j]!, idf * FIELD_WEIGHT[prefix.flags[j]! & 7]! * PREFIX_FACTOR, 0);
       for (const u of named) {
         if (!u.covered.includes(i)) continue;
-        const unit = this.meta.units[u.unit]!;
-        for (let d = unit.from; d < unit.to; d++) touch(d, idf * WEIGHT_UNIT, 2);
+        for (const d of members(u)) touch(d, idf * WEIGHT_UNIT, 2);
       }
       for (const d of list) {
         hits[d] = i + 1;
@@ -378,7 +479,7 @@ export class SearchIndex {
       const key = pairKey(a, q.folded[i + 1]!);
       const typedPair = pairKey(q.typed[i]!, q.typed[i + 1]!);
       const accented = typedPair !== key;
-      const idf = Math.log(1 + n / Math.max(1, this.find(a)?.ids.length ?? 1)) + Math.log(1 + n / Math.max(1, this.find(q.folded[i + 1]!)?.ids.length ?? 1));
+      const idf = Math.log(1 + live / Math.max(1, this.find(a)?.ids.length ?? 1)) + Math.log(1 + live / Math.max(1, this.find(q.folded[i + 1]!)?.ids.length ?? 1));
       const one = i + 1 < last ? this.find(key) : null;
       const entries: [string, Decoded][] = i + 1 < last ? (one ? [[key, one]] : []) : this.range(key, key + END);
       const list: number[] = [];
@@ -422,12 +523,44 @@ export class SearchIndex {
   }
 }
 
+/** The main index's postings of a key without those of dead datasets, with the tail's (other datasets) merged in, by number. */
+function merge(base: Decoded | null, tail: Decoded | null, dead: Uint8Array | null): Decoded | null {
+  if (!tail) {
+    if (!base || !dead) return base;
+    let keep = 0;
+    for (let j = 0; j < base.ids.length; j++) if (!dead[base.ids[j]!]) keep++;
+    if (keep === base.ids.length) return base;
+    if (!keep) return null;
+    const ids = new Uint32Array(keep);
+    const flags = new Uint32Array(keep);
+    for (let j = 0, o = 0; j < base.ids.length; j++) if (!dead[base.ids[j]!]) { ids[o] = base.ids[j]!; flags[o++] = base.flags[j]!; }
+    return { ids, flags, v: base.v };
+  }
+  if (!base) return tail;
+  const v = [...base.v];
+  const remap = tail.v.map((form) => { let at = v.indexOf(form); if (at < 0) { at = v.length; v.push(form); } return at; });
+  const ids = new Uint32Array(base.ids.length + tail.ids.length);
+  const flags = new Uint32Array(ids.length);
+  let o = 0;
+  let t = 0;
+  const takeTail = () => { ids[o] = tail.ids[t]!; flags[o++] = (tail.flags[t]! & 7) | (remap[tail.flags[t]! >> 3]! << 3); t++; };
+  for (let j = 0; j < base.ids.length; j++) {
+    const d = base.ids[j]!;
+    if (dead && dead[d]) continue;
+    while (t < tail.ids.length && tail.ids[t]! < d) takeTail();
+    ids[o] = d;
+    flags[o++] = base.flags[j]!;
+  }
+  while (t < tail.ids.length) takeTail();
+  return o ? { ids: ids.subarray(0, o), flags: flags.subarray(0, o), v } : null;
+}
+
 /** Integer score from the ranking tiers (see the top of this module). */
 function rankScore(tier: number, exact: number, pairs: number, lastWhole: number, fields: number): number {
   return ((((Math.min(tier, 15) * 32 + Math.min(exact, 31)) * 16 + Math.min(pairs, 15)) * 2 + lastWhole) * 16384) + Math.min(16383, Math.round(fields * 16));
 }
 
-/** Thrown when a file belongs to another build than the meta (a publish happened meanwhile). */
+/** Thrown when a file the meta names is gone, or the meta is of another format (a publish happened meanwhile). */
 export class StaleSearchData extends Error {
   constructor() { super('search data changed: reload meta.json'); }
 }
@@ -483,7 +616,7 @@ export function nameUnits(units: SearchUnit[], folded: string[]): NamedUnit[] {
         }
       }
     }
-    if (best) out.push({ unit: index, slug: u.slug, title: u.title, count: u.to - u.from, covered: best.covered, core: best.core });
+    if (best) out.push({ unit: index, slug: u.slug, title: u.title, count: u.count, covered: best.covered, core: best.core });
   });
   out.sort((a, b) => b.covered.length - a.covered.length || b.core - a.core || b.count - a.count);
   return out.map(({ core: _, ...u }) => u);

@@ -123,8 +123,10 @@ export function serveStatic(siteLink: string, opts: { frameAncestors?: string } 
     const download = parsed.segments.includes('download');
     const headers: Record<string, string> = {
       'content-type': TYPES[ext] ?? 'application/octet-stream',
-      // hashed build assets never change under their name; pages and data may change with any publish
-      'cache-control': parsed.segments[0] === '_astro' ? 'public, max-age=31536000, immutable' : ext === '.html' ? 'no-cache' : 'public, max-age=300',
+      // hashed build assets and the search data's files (named by content or publish; all but its meta.json) never
+      // change under their name; pages and data may change with any publish
+      'cache-control': parsed.segments[0] === '_astro' || (parsed.segments[0] === 'search' && parsed.segments.length > 1 && parsed.segments.at(-1) !== 'meta.json')
+        ? 'public, max-age=31536000, immutable' : ext === '.html' ? 'no-cache' : 'public, max-age=300',
     };
     if (download) {
       headers['access-control-allow-origin'] = '*'; // open data: any site may fetch it

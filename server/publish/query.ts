@@ -55,21 +55,24 @@ function prepare(snap: LoadedSnapshot): Prepared {
 
 /**
  * The search data the snapshot carries: `q` is matched and ranked by the very code and files the
- * site's search uses. Dataset numbers follow searchOrder(catalogue); the rows' slugs confirm it.
+ * site's search uses. Dataset numbers are read from the state beside the files (searchOrder); the rows' slugs confirm it.
  */
 function openSearch(snap: LoadedSnapshot): Prepared['search'] {
   const dir = path.join(snap.dir, 'search');
   if (!fs.existsSync(path.join(dir, 'meta.json'))) return null;
-  const data = new SearchData(dir);
+  let data: SearchData;
+  try { data = new SearchData(dir); } catch { return null; } // another format of search data: until the next publish
+
   const c = snap.catalog;
-  let position = searchOrder(c).order;
+  let position = searchOrder(c, dir).order;
   const { n, rowsPer } = data.index.meta;
-  const agrees = position.length === n && [0, Math.floor((n - 1) / rowsPer)].every((chunk) => n === 0 || data.rows(chunk).every(([slug], i) => c.datasets[position[chunk * rowsPer + i]!]?.slug === slug));
+  const rowsAgree = (chunk: number) => data.rows(chunk).every((row, i) => (row === 0 ? position[chunk * rowsPer + i] === -1 : c.datasets[position[chunk * rowsPer + i]!]?.slug === row[0]));
+  const agrees = position.length === n && (n === 0 || [0, Math.floor((n - 1) / rowsPer)].every(rowsAgree));
   if (!agrees) {
-    // written by another version of the ordering: read the numbers from the rows themselves
+    // written by another version of the numbering: read the numbers from the rows themselves
     const at = new Map(c.datasets.map((d, i) => [d.slug, i]));
     position = [];
-    for (let chunk = 0; chunk * rowsPer < n; chunk++) for (const [slug] of data.rows(chunk)) position.push(at.get(slug) ?? -1);
+    for (let chunk = 0; chunk * rowsPer < n; chunk++) for (const row of data.rows(chunk)) position.push(row === 0 ? -1 : at.get(row[0]) ?? -1);
   }
   return { data, position };
 }

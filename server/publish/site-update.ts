@@ -116,18 +116,22 @@ export async function updateSite(opts: { dataDir: string; siteUrl: string; view:
   for (const n of change.dcatPagesRemoved) for (const f of RDF_FORMAT_NAMES) drop(catalogPagePath(n, f));
 
   phase('DCAT');
-  // the search data: the snapshot's files, those that differ
+  // the search data: the snapshot's files, those that differ (a file the search update linked from the
+  // previous snapshot is the same inode: unchanged; the state beside them, a dotfile, is not published)
   const searchFrom = path.join(to.dir, 'search');
+  const searchBefore = path.join(from.dir, 'search');
   const searchNow = new Set<string>();
   walkFiles(searchFrom, (rel, file) => {
+    if (rel.startsWith('.')) return;
     const at = `search/${rel}`;
     searchNow.add(at);
+    const was = fs.statSync(path.join(searchBefore, rel), { throwIfNoEntry: false });
+    if (was && was.ino === fs.statSync(file).ino && was.dev === fs.statSync(file).dev && resolveInView(view, at)?.kind === 'file') return;
     const current = readInView(view, at);
     if (current && current.equals(fs.readFileSync(file))) return;
     link(at, file);
   });
-  const searchBefore = path.join(from.dir, 'search');
-  walkFiles(searchBefore, (rel) => { if (!searchNow.has(`search/${rel}`)) drop(`search/${rel}`); });
+  walkFiles(searchBefore, (rel) => { if (!rel.startsWith('.') && !searchNow.has(`search/${rel}`)) drop(`search/${rel}`); });
 
   phase('tìm kiếm');
   // compressed copies, as the full build writes them

@@ -7,7 +7,7 @@ import type { BlobStore } from '../storage/blobs.ts';
 import { LICENCES, TOPICS, UPDATE_FREQUENCIES } from '../catalog/vocabularies.ts';
 import { log } from '../log.ts';
 import { freshnessStatus } from '../freshness/due.ts';
-import { writeSearchData } from './search-index.ts';
+import { updateSearchData, writeSearchData } from './search-index.ts';
 import { objectPath, readCatalog } from './snapshot-files.ts';
 import { readOrganizations, readPublishedDatasets, summaryOf, type SkippedRecord } from './snapshot-read.ts';
 import type { SnapshotCatalog, SnapshotDataset, SnapshotDatasetSummary, SnapshotOrganization, SnapshotWithdrawn } from '../contract/snapshot.ts';
@@ -210,22 +210,36 @@ export async function assembleSnapshot(dataDir: string, deltaFile: string, now =
     withdrawn: [...withdrawn.values()].sort(bySlug),
     datasets: list,
   };
-  writeSnapshotFolder(dataDir, dir, catalog);
-  log('publish', `ảnh chụp công bố${delta.full ? ' (toàn bộ)' : ''}: ${list.length} bộ dữ liệu (${delta.datasets.length + delta.withdrawn.length + delta.absent.length} đọc lại từ CSDL${patched ? `, ${patched} tài liệu cập nhật trạng thái hoặc đơn vị` : ''}) → ${dir}`);
+  const search = writeSnapshotFolder(dataDir, dir, catalog, previous);
+  log('publish', `ảnh chụp công bố${delta.full ? ' (toàn bộ)' : ''}: ${list.length} bộ dữ liệu (${delta.datasets.length + delta.withdrawn.length + delta.absent.length} đọc lại từ CSDL${patched ? `, ${patched} tài liệu cập nhật trạng thái hoặc đơn vị` : ''}; ${search}) → ${dir}`);
   return { dir, catalog, previous, full: delta.full, skipped: delta.skipped, patched };
 }
 
-/** Writes catalog.json and the search data to a new folder, then switches the `publish` link to it. */
-export function writeSnapshotFolder(dataDir: string, dir: string, catalog: SnapshotCatalog): void {
+/**
+ * Writes catalog.json and the search data to a new folder, then switches the `publish` link to it.
+ * After a previous snapshot, the search data is brought up to date from its own (the files the change
+ * touches written, the others linked); without one, built whole.
+ */
+export function writeSnapshotFolder(dataDir: string, dir: string, catalog: SnapshotCatalog, previous: { dir: string; catalog: SnapshotCatalog } | null = null): string {
   const paths = snapshotPaths(dataDir);
   const tmp = `${dir}.partial`;
   fs.mkdirSync(tmp, { recursive: true });
   fs.writeFileSync(path.join(tmp, 'catalog.json'), JSON.stringify(catalog));
-  writeSearchData(catalog, path.join(tmp, 'search'));
+  const prevSearch = previous ? path.join(previous.dir, 'search') : null;
+  let search: string;
+  if (previous && prevSearch && fs.existsSync(path.join(prevSearch, 'meta.json'))) {
+    const u = updateSearchData(prevSearch, previous.catalog, catalog, path.join(tmp, 'search'));
+    search = `tìm kiếm: ${u.full ? 'dựng lại toàn bộ' : 'cập nhật'} ${u.written} tệp ghi, ${u.linked} tệp giữ nguyên, ${u.ms.toFixed(0)} ms`;
+  } else {
+    const t = performance.now();
+    const w = writeSearchData(catalog, path.join(tmp, 'search'));
+    search = `tìm kiếm: dựng toàn bộ ${w.files} tệp, ${(performance.now() - t).toFixed(0)} ms`;
+  }
   fs.writeFileSync(path.join(tmp, 'snapshot.json'), JSON.stringify({ format: catalog.format, generatedAt: catalog.generatedAt, datasets: catalog.datasets.length }));
   fs.renameSync(tmp, dir);
   switchLink(paths.link, dir);
   pruneOld(paths.builds, dir, 2);
+  return search;
 }
 
 /**

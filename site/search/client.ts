@@ -1,6 +1,6 @@
 import {
-  decodeIds, decodeVarints, FACET_NAMES, fold, parseQuery, SearchIndex, searchFile, StaleSearchData,
-  type FacetName, type FacetsFile, type NamedUnit, type RowsFile, type SearchMeta, type SearchRow, type ShardFile, type SortFile, type SortName,
+  decodeIds, decodeVarints, FACET_NAMES, fold, parseQuery, SearchIndex, StaleSearchData,
+  type FacetName, type FacetsFile, type NamedUnit, type RowsFile, type SearchMeta, type SearchRow, type SortFile, type SortName,
 } from '../../server/contract/search.ts';
 
 /**
@@ -8,8 +8,10 @@ import {
  * the URL so a search can be shared. What it fetches (format: server/contract/search.ts): meta.json
  * when the search box is first touched, then only the index shards of the words typed and the result
  * rows of the page shown; facet postings once results are on screen (or first, when a filter other
- * than the unit is set); sort keys when another order is chosen. Without JavaScript the page still
- * lists every dataset.
+ * is set); sort keys when another order is chosen. Every file but meta.json is named by its content
+ * or the publish that wrote it, so it is never stale: when one answers 404 (a publish replaced it
+ * meanwhile), meta.json is fetched again and the search runs once more. Without JavaScript the page
+ * still lists every dataset.
  */
 const FACETS = ['org', 'topic', 'tag', 'format', 'license', 'status'] as const;
 type Facet = (typeof FACETS)[number];
@@ -41,32 +43,31 @@ const num = (n: number) => n.toLocaleString(en ? 'en-GB' : 'vi-VN');
 interface Facets { values: Record<FacetName, string[]>; lists: Record<FacetName, Uint32Array[]> }
 interface Data {
   meta: SearchMeta; index: SearchIndex;
-  shards: Map<number, Promise<void>>; rows: Map<number, Promise<SearchRow[]>>;
+  files: Map<string, Promise<void>>; rows: Map<number, Promise<(SearchRow | 0)[]>>;
   facets?: Promise<Facets>; sorts: Map<SortName, Promise<Uint32Array>>;
 }
 let data: Promise<Data> | undefined;
 
-const load = () => (data ??= fetch(`${BASE}${searchFile.meta}`, { cache: 'no-cache' }).then((r) => {
+const load = () => (data ??= fetch(`${BASE}meta.json`, { cache: 'no-cache' }).then((r) => {
   if (!r.ok) throw new Error(`search data: ${r.status}`);
   return r.json() as Promise<SearchMeta>;
-}).then((meta) => ({ meta, index: new SearchIndex(meta), shards: new Map(), rows: new Map(), sorts: new Map() })));
+}).then((meta) => ({ meta, index: new SearchIndex(meta), files: new Map(), rows: new Map(), sorts: new Map() })));
 
-/** A file of the same build as the meta (its address names the build, so caches never mix two publishes). */
-async function part<T extends { build: string }>(d: Data, rel: string): Promise<T> {
-  const r = await fetch(`${BASE}${rel}?v=${d.meta.build}`);
+/** A file the meta names (its name changes with its content: a cache never serves another publish's). */
+async function part<T>(rel: string): Promise<T> {
+  const r = await fetch(`${BASE}${rel}`);
   if (!r.ok) throw r.status === 404 ? new StaleSearchData() : new Error(`search data: ${r.status}`);
-  const body = (await r.json()) as T;
-  if (body.build !== d.meta.build) throw new StaleSearchData();
-  return body;
+  return (await r.json()) as T;
 }
 
-function shards(d: Data, need: number[]): Promise<void[]> {
-  return Promise.all(need.map((i) => {
-    let p = d.shards.get(i);
+/** The index files (shards, tail shards, unit postings) a query reads. */
+function indexFiles(d: Data, need: string[]): Promise<void[]> {
+  return Promise.all(need.map((rel) => {
+    let p = d.files.get(rel);
     if (!p) {
-      p = part<ShardFile>(d, searchFile.shard(i)).then((f) => d.index.add(i, f));
-      p.catch(() => d.shards.delete(i));
-      d.shards.set(i, p);
+      p = part<unknown>(rel).then((f) => d.index.add(rel, f));
+      p.catch(() => d.files.delete(rel));
+      d.files.set(rel, p);
     }
     return p;
   }));
@@ -76,15 +77,19 @@ function row(d: Data, id: number): Promise<SearchRow> {
   const chunk = Math.floor(id / d.meta.rowsPer);
   let p = d.rows.get(chunk);
   if (!p) {
-    p = part<RowsFile>(d, searchFile.rows(chunk)).then((f) => f.rows);
+    p = part<RowsFile>(d.index.paths.rows(chunk)).then((f) => f.rows);
     p.catch(() => d.rows.delete(chunk));
     d.rows.set(chunk, p);
   }
-  return p.then((rows) => rows[id - chunk * d.meta.rowsPer]!);
+  return p.then((rows) => {
+    const r = rows[id - chunk * d.meta.rowsPer];
+    if (!r) throw new StaleSearchData(); // not a result in these rows: they are of another publish
+    return r;
+  });
 }
 
 function facets(d: Data): Promise<Facets> {
-  d.facets ??= part<FacetsFile>(d, searchFile.facets).then((f) => {
+  d.facets ??= part<FacetsFile>(d.index.paths.facets).then((f) => {
     const values = {} as Facets['values'];
     const lists = {} as Facets['lists'];
     for (const name of FACET_NAMES) {
@@ -97,10 +102,20 @@ function facets(d: Data): Promise<Facets> {
   return d.facets;
 }
 
+/** Every dataset number that is a result (not a hole), ascending: the list without a query. */
+async function everyDataset(d: Data): Promise<Uint32Array> {
+  const fx = await facets(d);
+  const mask = new Uint8Array(d.meta.n);
+  for (const list of fx.lists.org) for (const id of list) mask[id] = 1;
+  const out: number[] = [];
+  for (let i = 0; i < mask.length; i++) if (mask[i]) out.push(i);
+  return Uint32Array.from(out);
+}
+
 function sortKeys(d: Data, name: SortName): Promise<Uint32Array> {
   let p = d.sorts.get(name);
   if (!p) {
-    p = part<SortFile>(d, searchFile.sort(name)).then((f) => decodeVarints(f.k));
+    p = part<SortFile>(d.index.paths.sort(name)).then((f) => decodeVarints(f.k));
     p.catch(() => d.sorts.delete(name));
     d.sorts.set(name, p);
   }
@@ -130,7 +145,7 @@ const isActive = (s: State) => !!parseQuery(s.q).typed.length || FACETS.some((f)
 
 // —— filters and counts ——
 
-/** Datasets each facet's ticked values allow (null: no filter on it). The unit facet is ranges of numbers. */
+/** Datasets each facet's ticked values allow (null: no filter on it). */
 function allowedBy(d: Data, fx: Facets | null, s: State): Partial<Record<Facet, Uint8Array>> {
   const n = d.meta.n;
   const out: Partial<Record<Facet, Uint8Array>> = {};
@@ -138,9 +153,7 @@ function allowedBy(d: Data, fx: Facets | null, s: State): Partial<Record<Facet, 
     const chosen = s.filters[f];
     if (!chosen.length) continue;
     const mask = new Uint8Array(n);
-    if (f === 'org') {
-      for (const u of d.meta.units) if (chosen.includes(u.slug)) mask.fill(1, u.from, u.to);
-    } else if (fx) {
+    if (fx) {
       const values = fx.values[f];
       values.forEach((v, i) => { if (chosen.includes(v)) for (const id of fx.lists[f][i]!) mask[id] = 1; });
     }
@@ -163,7 +176,7 @@ function counts(d: Data, fx: Facets | null, ranked: Uint32Array, allowed: Partia
   for (const id of ranked) inRanked[id] = 1;
   const filtered = FACETS.filter((f) => allowed[f]);
   for (const f of FACETS) {
-    if (f !== 'org' && !fx) continue;
+    if (!fx) continue;
     // each facet counts the matches of the query and of every other facet (disjunctive)
     let mask = inRanked;
     if (filtered.some((g) => g !== f)) {
@@ -171,19 +184,11 @@ function counts(d: Data, fx: Facets | null, ranked: Uint32Array, allowed: Partia
       for (const id of ranked) if (passes(allowed, id, f)) mask[id] = 1;
     }
     const count = new Map<string, number>();
-    if (f === 'org') {
-      for (const u of d.meta.units) {
-        let c = 0;
-        for (let id = u.from; id < u.to; id++) c += mask[id]!;
-        count.set(u.slug, c);
-      }
-    } else {
-      fx!.values[f].forEach((v, i) => {
-        let c = 0;
-        for (const id of fx!.lists[f][i]!) c += mask[id]!;
-        count.set(v, c);
-      });
-    }
+    fx.values[f].forEach((v, i) => {
+      let c = 0;
+      for (const id of fx.lists[f][i]!) c += mask[id]!;
+      count.set(v, c);
+    });
     for (const { box, count: label } of boxes.get(f)!) {
       box.checked = s.filters[f].includes(box.value);
       const text = `(${num(count.get(box.value) ?? 0)})`;
@@ -268,15 +273,15 @@ async function render(state: State, retry = true): Promise<void> {
   try {
     const d = await load();
     const q = parseQuery(state.q);
-    const needFacets = FACETS.some((f) => f !== 'org' && state.filters[f].length);
+    const needFacets = FACETS.some((f) => state.filters[f].length);
     const [fx, sortKey] = await Promise.all([
       needFacets ? facets(d) : null,
       state.sort === 'title' || state.sort === 'updated' || state.sort === 'newest' ? sortKeys(d, state.sort) : null,
-      shards(d, d.index.missing(q)),
+      indexFiles(d, d.index.missing(q)),
     ]);
     if (mine !== seq) return; // a newer change is on its way
     const found = q.typed.length ? d.index.search(q) : null;
-    const ranked = found ? found.ids : Uint32Array.from({ length: d.meta.n }, (_, i) => i);
+    const ranked = found ? found.ids : (await everyDataset(d));
     const allowed = allowedBy(d, fx, state);
     let hits = FACETS.some((f) => allowed[f]) ? Array.from(ranked).filter((id) => passes(allowed, id)) : Array.from(ranked);
     if (sortKey) {
@@ -292,8 +297,7 @@ async function render(state: State, retry = true): Promise<void> {
     const shown = hits.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
     const rows = await Promise.all(shown.map((id) => row(d, id)));
     if (mine !== seq) return;
-    const unitOf = (id: number) => d.meta.units.find((u) => id >= u.from && id < u.to);
-    results.replaceChildren(...rows.map(([slug, title, formats, updated, st, excerpt], i) => {
+    results.replaceChildren(...rows.map(([slug, title, formats, updated, st, excerpt, unitSlug]) => {
       const li = el('li');
       const h = el('h2');
       const a = el('a');
@@ -306,7 +310,7 @@ async function render(state: State, retry = true): Promise<void> {
       if (en) p.lang = 'vi';
       const meta = el('ul');
       meta.className = 'meta';
-      const u = unitOf(shown[i]!);
+      const u = d.meta.units.find((x) => x.slug === unitSlug);
       const unit = el('li', (u && (ui.org[u.slug] ?? u.title)) ?? '');
       if (en && u && !ui.org[u.slug]) unit.lang = 'vi';
       meta.append(unit);
@@ -320,7 +324,7 @@ async function render(state: State, retry = true): Promise<void> {
     all.hidden = true;
     const what = state.q ? fill(ui.resultsFor, { q: state.q }) : '';
     status.textContent = hits.length ? `${fill(hits.length === 1 ? ui.result1 : ui.results, { n: num(hits.length) })}${what}${pages > 1 ? fill(ui.pageOf, { p: page, n: pages }) : ''}` : `${ui.noResults}${what}`;
-    // facet counts: the unit's at once (ranges), the others when their postings are here
+    // facet counts, when their postings are here
     counts(d, fx, ranked, allowed, state);
     if (!fx) {
       const later = await facets(d);

@@ -1,5 +1,5 @@
 import { LICENCES, TOPICS, UPDATE_FREQUENCIES } from '../../server/catalog/vocabularies.ts';
-import { parseQuery, SearchIndex, searchFile, type SearchMeta, type SearchResult, type ShardFile } from '../../server/contract/search.ts';
+import { parseQuery, SearchIndex, type SearchMeta, type SearchResult } from '../../server/contract/search.ts';
 import type { SnapshotCatalog, SnapshotDatasetSummary } from '../../server/contract/snapshot.ts';
 import { slugify } from '../../server/contract/text.ts';
 import { buildSearchData, searchOrder } from '../../server/publish/search-index.ts';
@@ -25,14 +25,24 @@ export function catalogOf(datasets: SnapshotDatasetSummary[], units: Record<stri
   };
 }
 
-/** The search data of a catalogue built in memory, queried as the browser does (shards added as the query needs them). */
+/** The search data of a catalogue built in memory, queried as the browser does (files added as the query needs them). */
 export function searchInMemory(catalog: SnapshotCatalog, opts: { shardBytes?: number } = {}) {
-  const { files, meta } = buildSearchData(catalog, opts);
+  const { files } = buildSearchData(catalog, opts);
+  return searchOver(catalog, (rel) => files.get(rel), files);
+}
+
+/** Queries over search data whose files `read` gives (null: not there), as the browser does. */
+export function searchOver(catalog: SnapshotCatalog, read: (rel: string) => string | undefined, files = new Map<string, string>()) {
+  const meta = JSON.parse(read('meta.json')!) as SearchMeta;
   const order = searchOrder(catalog).order;
-  const index = new SearchIndex(JSON.parse(files.get(searchFile.meta)!) as SearchMeta);
+  const index = new SearchIndex(meta);
   const run = (q: string): SearchResult => {
     const query = parseQuery(q);
-    for (const i of index.missing(query)) index.add(i, JSON.parse(files.get(searchFile.shard(i))!) as ShardFile);
+    for (const rel of index.missing(query)) {
+      const text = read(rel);
+      if (text === undefined) throw new Error(`search data: no ${rel}`);
+      index.add(rel, JSON.parse(text));
+    }
     return index.search(query);
   };
   const datasetsOf = (q: string) => [...run(q).ids].map((id) => catalog.datasets[order[id]!]!);

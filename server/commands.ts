@@ -25,7 +25,7 @@ export async function seed(portal: Portal): Promise<SeedResult[]> {
 }
 
 /** Publishes what changed (publish/job.ts: publishPending), with this portal's configuration. */
-export function publish(portal: Portal, opts: { site?: boolean; inChild?: boolean; full?: boolean; fullSite?: boolean } = {}): Promise<PublishJobResult> {
+export function publish(portal: Portal, opts: { site?: boolean; inChild?: boolean; warm?: boolean; full?: boolean; fullSite?: boolean } = {}): Promise<PublishJobResult> {
   return publishPending(portal.database.db, portal.store, {
     dataDir: portal.config.dataDir, siteUrl: portal.config.siteUrl, frameAncestors: portal.config.frameAncestors, logDir: dataPaths(portal.config.dataDir).logs, ...opts,
   });
@@ -81,7 +81,7 @@ export async function serve(portal: Portal, serverEntry: string | null = latestS
     rebuild: async (force) => {
       if (!force && !(await hasPendingChanges(db.db))) return false;
       // the snapshot and the site in a child process: this one keeps answering meanwhile
-      await publish(portal, { site: portal.config.buildSite, inChild: true });
+      await publish(portal, { site: portal.config.buildSite, inChild: true, warm: true });
       mirror?.request(); // the national portal follows, never holding the publish back
       return true;
     },

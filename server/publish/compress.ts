@@ -14,9 +14,8 @@ const SEARCH_DATA = /[\\/]search[\\/]/;
 /**
  * Writes `.br` and `.gz` beside every compressible file of a built site, so the server (or any static
  * host with precompressed-file support) sends a few KB where it would send tens. zlib's async calls
- * run on libuv's thread pool, so the files are compressed in parallel off the main thread. Pages take
- * brotli quality 5 (as small as 6 on the site's pages, twice as fast), search data 11, files above
- * 256 KB 9; gzip, the fallback for the few clients without brotli, level 6 (level 9 took six times as
+ * run on libuv's thread pool, so the files are compressed in parallel off the main thread. Files take
+ * brotli quality 5 (as small as 6 on the site's pages, twice as fast), search data 11; gzip, the fallback for the few clients without brotli, level 6 (level 9 took six times as
  * long for 2 % fewer bytes). At 100,000 datasets the build compresses ~600,000 files: this is minutes.
  */
 export async function precompress(root: string, opts: { skip?: (relative: string) => boolean } = {}): Promise<{ files: number; bytes: number; compressedBytes: number; compressed: string[] }> {
@@ -47,9 +46,10 @@ export async function compressFiles(files: string[]): Promise<{ files: number; b
   const one = async (file: string) => {
     const body = fs.readFileSync(file);
     if (body.length < MIN_BYTES) return;
-    // 11 for the files fetched again and again (search data, ≤ 64 KB each): few, so it stays cheap;
-    // 9 above 256 KB (catalogue pages of 100 datasets: 11 took about a second each for 2 % fewer bytes)
-    const quality = body.length > 256 * 1024 ? 9 : SEARCH_DATA.test(file) ? 11 : 5;
+    // 11 for the files fetched again and again (search data, ≤ 64 KB each): few, so it stays cheap; 5
+    // for the rest, large files too (sitemaps, DCAT catalogue pages: fetched by crawlers, and a publish at
+    // 10,000 datasets writes a few of them again: at 9 they took most of its second of compression)
+    const quality = SEARCH_DATA.test(file) && body.length <= 256 * 1024 ? 11 : 5;
     const [br, gz] = await Promise.all([
       brotli(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: quality, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length, [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT } }),
       gzip(body, { level: 6 }),

@@ -1,9 +1,8 @@
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { log, setLogDirectory } from '../log.ts';
 import { assembleSnapshot, prepareDelta, pruneObjects } from './snapshot.ts';
-import { markPublished, pendingChanges } from '../catalog/publish-queue.ts';
 import type { Db } from '../db/index.ts';
 import type { BlobStore } from '../storage/blobs.ts';
 import { readCatalog } from './snapshot-files.ts';
@@ -67,10 +66,46 @@ export async function runPublishJob(input: PublishJobInput): Promise<PublishJobR
   return result;
 }
 
-/** The same in a child process (the server's way): its log lines go to this process's log. */
-export function runPublishJobInChild(input: PublishJobInput): Promise<PublishJobResult> {
-  return new Promise((resolve, reject) => {
-    const child = fork(new URL('./job-main.ts', import.meta.url), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-semi-space-size=16'] });
+/**
+ * A child started ahead, its modules loaded, waiting for its input: the next publish of a burst skips
+ * Node's start and the imports (0.5–1 s on the 2-core machine). Kept for SPARE_MS after a publish, then
+ * stopped, so an idle portal holds no second process.
+ */
+let spare: { child: ChildProcess; timer: NodeJS.Timeout } | null = null;
+const SPARE_MS = 5 * 60_000;
+
+const forkJob = () => fork(new URL('./job-main.ts', import.meta.url), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-semi-space-size=16'] });
+
+function takeChild(): ChildProcess {
+  const s = spare;
+  spare = null;
+  if (s) {
+    clearTimeout(s.timer);
+    if (s.child.exitCode === null && s.child.connected) {
+      s.child.ref();
+      return s.child;
+    }
+  }
+  return forkJob();
+}
+
+function keepSpare(): void {
+  if (spare) return;
+  const child = forkJob();
+  // a spare never keeps this process alive
+  child.unref();
+  (child.channel as { unref?: () => void } | undefined)?.unref?.();
+  const timer = setTimeout(() => { if (spare?.child === child) spare = null; child.kill(); }, SPARE_MS);
+  timer.unref();
+  child.once('exit', () => { if (spare?.child === child) { clearTimeout(timer); spare = null; } });
+  spare = { child, timer };
+}
+
+/** The same in a child process (the server's way): its log lines go to this process's log. `warm`: keep a spare child for the next one. */
+export function runPublishJobInChild(input: PublishJobInput, opts: { warm?: boolean } = {}): Promise<PublishJobResult> {
+  return new Promise<PublishJobResult>((resolve, reject) => {
+    const child = takeChild();
+    (child.channel as { ref?: () => void } | undefined)?.ref?.();
     let done = false;
     child.once('message', (m: { result?: PublishJobResult; error?: string }) => {
       done = true;
@@ -80,7 +115,7 @@ export function runPublishJobInChild(input: PublishJobInput): Promise<PublishJob
     child.once('error', (err) => { if (!done) { done = true; reject(err); } });
     child.once('exit', (code, signal) => { if (!done) { done = true; reject(new Error(`publish job stopped (${signal ?? `exit ${code}`})`)); } });
     child.send(input);
-  });
+  }).finally(() => { if (opts.warm) keepSpare(); });
 }
 
 /** The child's side (job-main.ts). */
@@ -102,7 +137,9 @@ export function serveJob(): void {
  * does), and marks those changes published — only once the site shows them: a process killed before
  * leaves them for the next publish.
  */
-export async function publishPending(db: Db, store: BlobStore, opts: Omit<PublishJobInput, 'deltaFile' | 'site'> & { site?: boolean; inChild?: boolean; full?: boolean }): Promise<PublishJobResult> {
+export async function publishPending(db: Db, store: BlobStore, opts: Omit<PublishJobInput, 'deltaFile' | 'site'> & { site?: boolean; inChild?: boolean; warm?: boolean; full?: boolean }): Promise<PublishJobResult> {
+  // imported here: the job's child process loads this module and never touches the database
+  const { markPublished, pendingChanges } = await import('../catalog/publish-queue.ts');
   const pending = await pendingChanges(db);
   const delta = await prepareDelta(db, store, { dataDir: opts.dataDir, siteUrl: opts.siteUrl, datasetIds: pending.datasetIds, full: opts.full });
   try {
@@ -110,7 +147,7 @@ export async function publishPending(db: Db, store: BlobStore, opts: Omit<Publis
       dataDir: opts.dataDir, siteUrl: opts.siteUrl, frameAncestors: opts.frameAncestors, deltaFile: delta.file,
       site: opts.site ?? false, fullSite: opts.fullSite, logDir: opts.logDir,
     };
-    const result = opts.inChild ? await runPublishJobInChild(input) : await runPublishJob(input);
+    const result = opts.inChild ? await runPublishJobInChild(input, { warm: opts.warm }) : await runPublishJob(input);
     await markPublished(db, pending.rows);
     return result;
   } finally {

@@ -60,3 +60,14 @@ export function publishedDataset(snapshot: string, slug: string): SnapshotDatase
   const summary = catalog.datasets.find((d) => d.slug === slug);
   return summary ? readDatasetDoc(snapshot, catalog, summary) : null;
 }
+
+/** The summary of a dataset that catalog.json lists (and the search data and the list pages read). */
+export function summaryOf(d: SnapshotDataset, doc?: string): SnapshotDatasetSummary {
+  return {
+    id: d.id, createdAt: d.createdAt, ...(doc ? { doc } : {}),
+    slug: d.slug, title: d.title, notes: d.notes.slice(0, 300), organization: d.organization.slug, tags: d.tags, topics: d.topics,
+    formats: [...new Set([...d.resources.map((r) => r.format), ...(d.links ?? []).map((l) => l.format.toUpperCase()).filter(Boolean)])], licenseId: d.licenseId, updateFrequency: d.updateFrequency,
+    modifiedAt: d.modifiedAt, lastUpdatedAt: d.lastUpdatedAt, publishedAt: d.publishedAt, isSample: d.isSample,
+    nextDueDate: d.nextDueDate, freshness: d.freshness,
+  };
+}

@@ -4,6 +4,8 @@ import Papa from 'papaparse';
 import { schema, type Db } from '../db/index.ts';
 import type { BlobStore } from '../storage/blobs.ts';
 import { slugify } from '../contract/text.ts';
+import { summaryOf } from './snapshot-files.ts';
+export { summaryOf };
 import { DATASET_FIELDS, defaults, type DatasetMetadata } from '../catalog/fields.ts';
 import { isValidName, nameProblem } from '../catalog/names.ts';
 import { freshnessStatus, nextDueDate } from '../freshness/due.ts';
@@ -84,17 +86,6 @@ async function inChunks<T>(ids: string[], size: number, query: (chunk: string[])
   const out: T[] = [];
   for (let i = 0; i < ids.length; i += size) out.push(...(await query(ids.slice(i, i + size))));
   return out;
-}
-
-/** The summary of a dataset that catalog.json lists (and the search data and the list pages read). */
-export function summaryOf(d: SnapshotDataset, doc?: string): SnapshotDatasetSummary {
-  return {
-    id: d.id, createdAt: d.createdAt, ...(doc ? { doc } : {}),
-    slug: d.slug, title: d.title, notes: d.notes.slice(0, 300), organization: d.organization.slug, tags: d.tags, topics: d.topics,
-    formats: [...new Set([...d.resources.map((r) => r.format), ...(d.links ?? []).map((l) => l.format.toUpperCase()).filter(Boolean)])], licenseId: d.licenseId, updateFrequency: d.updateFrequency,
-    modifiedAt: d.modifiedAt, lastUpdatedAt: d.lastUpdatedAt, publishedAt: d.publishedAt, isSample: d.isSample,
-    nextDueDate: d.nextDueDate, freshness: d.freshness,
-  };
 }
 
 /** The units, all of them (a few thousand at most): their dataset counts are the assembler's. */

@@ -8,13 +8,12 @@ import { LICENCES, TOPICS, UPDATE_FREQUENCIES } from '../catalog/vocabularies.ts
 import { log } from '../log.ts';
 import { freshnessStatus } from '../freshness/due.ts';
 import { updateSearchData, writeSearchData } from './search-index.ts';
-import { objectPath, readCatalog } from './snapshot-files.ts';
-import { readOrganizations, readPublishedDatasets, summaryOf, type SkippedRecord } from './snapshot-read.ts';
+import { objectPath, readCatalog, summaryOf } from './snapshot-files.ts';
+import type { SkippedRecord } from './snapshot-read.ts';
 import type { SnapshotCatalog, SnapshotDataset, SnapshotDatasetSummary, SnapshotOrganization, SnapshotWithdrawn } from '../contract/snapshot.ts';
 
 export type * from '../contract/snapshot.ts';
 export type { SkippedRecord } from './snapshot-read.ts';
-export { PREVIEW_ROWS } from './snapshot-read.ts';
 
 /**
  * The publication snapshot: what the public site, the public API and the mirror read, never the
@@ -86,6 +85,9 @@ export async function prepareDelta(db: Db, store: BlobStore, opts: { dataDir: st
   const info = currentSnapshotInfo(opts.dataDir);
   const full = opts.full === true || info?.format !== SNAPSHOT_FORMAT;
   const file = opts.file ?? store.tempPath('.delta.ndjson');
+  // read here, not at the top: the publish job's child imports this module and never reads the database
+  // (drizzle's modules alone took 1.5–3 s to load there)
+  const { readOrganizations, readPublishedDatasets } = await import('./snapshot-read.ts');
   const fd = fs.openSync(file, 'w');
   const write = (line: DeltaLine) => fs.writeSync(fd, `${JSON.stringify(line)}\n`);
   const skipped: SkippedRecord[] = [];
@@ -293,6 +295,7 @@ export async function writeSnapshot(db: Db, store: BlobStore, opts: { dataDir: s
 
 /** The whole published catalogue in memory, read from the database (tests and tools; the publish streams it). */
 export async function readPublishedCatalog(db: Db, store: BlobStore, siteUrl: string): Promise<{ catalog: SnapshotCatalog; datasets: SnapshotDataset[]; skipped: SkippedRecord[] }> {
+  const { readOrganizations, readPublishedDatasets } = await import('./snapshot-read.ts');
   const skipped: SkippedRecord[] = [];
   const orgs = await readOrganizations(db, skipped);
   const all: SnapshotDataset[] = [];

@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { log, setLogDirectory } from '../log.ts';
 import { assembleSnapshot, prepareDelta, pruneObjects } from './snapshot.ts';
@@ -120,6 +121,9 @@ export function runPublishJobInChild(input: PublishJobInput, opts: { warm?: bool
 
 /** The child's side (job-main.ts). */
 export function serveJob(): void {
+  // below the server's priority: on a busy machine the server's answers come first, the publish after
+  // (threads started from here on, render workers and libuv's pool, inherit it)
+  try { os.setPriority(os.constants.priority.PRIORITY_BELOW_NORMAL); } catch { /* not allowed here: same priority */ }
   // the server that asked is gone (killed): stop at once, so a publish never runs without the lock it held
   process.once('disconnect', () => process.exit(1));
   process.once('message', (input: PublishJobInput) => {

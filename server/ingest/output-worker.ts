@@ -1,10 +1,9 @@
 // The output worker of WorkerOutput (output.ts): formats, encodes, hashes and writes rows of cast values.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { OutputFormatter, type OutputPaths } from './output.ts';
 import type { Cell } from './schema.ts';
-import type { HashedFile } from '../storage/blobs.ts';
+import { hashFile, type HashedFile } from '../storage/blobs.ts';
 
 type Message = { type: 'rows'; values: Cell[] } | { type: 'finish' } | { type: 'abort' };
 
@@ -16,22 +15,7 @@ let stopped = false;
 /** As BlobStore.copyToTemp: the kernel copies, and the copy itself is hashed (so the hash is of the bytes stored). */
 async function copyAndHash(source: string, dest: string): Promise<HashedFile> {
   await fs.promises.copyFile(source, dest);
-  const hash = crypto.createHash('sha256');
-  const buf = Buffer.allocUnsafeSlow(1024 * 1024);
-  let size = 0;
-  const fh = await fs.promises.open(dest, 'r');
-  try {
-    for (;;) {
-      if (stopped) throw new Error('aborted');
-      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
-      if (!bytesRead) break;
-      hash.update(buf.subarray(0, bytesRead));
-      size += bytesRead;
-    }
-  } finally {
-    await fh.close();
-  }
-  return { path: dest, sha256: hash.digest('hex'), size };
+  return { path: dest, ...(await hashFile(dest, () => stopped)) };
 }
 const original = paths.original ? copyAndHash(paths.original.source, paths.original.path) : undefined;
 original?.catch(() => { /* reported by finish, or the copy is removed by abort */ });

@@ -23,6 +23,26 @@ export function utf8(text: string): Buffer {
   }
 }
 
+/** sha256 and size of a file, read in 1 MB blocks; `stopped` is asked before each block (an aborted ingest). */
+export async function hashFile(file: string, stopped: () => boolean = () => false): Promise<{ sha256: string; size: number }> {
+  const hash = crypto.createHash('sha256');
+  const buf = Buffer.allocUnsafeSlow(1024 * 1024);
+  let size = 0;
+  const fh = await fs.promises.open(file, 'r');
+  try {
+    for (;;) {
+      if (stopped()) throw new Error('aborted');
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (!bytesRead) break;
+      hash.update(buf.subarray(0, bytesRead));
+      size += bytesRead;
+    }
+  } finally {
+    await fh.close();
+  }
+  return { sha256: hash.digest('hex'), size };
+}
+
 /**
  * Content-addressed file store: a file's path is derived from its sha256 only, so nothing a user
  * names ever reaches the filesystem, and the same bytes are stored once.
@@ -74,21 +94,7 @@ export class BlobStore {
     const tmp = this.tempPath();
     try {
       await fs.promises.copyFile(source, tmp);
-      const hash = crypto.createHash('sha256');
-      const buf = Buffer.allocUnsafeSlow(1024 * 1024);
-      let size = 0;
-      const fh = await fs.promises.open(tmp, 'r');
-      try {
-        for (;;) {
-          const { bytesRead } = await fh.read(buf, 0, buf.length, null);
-          if (!bytesRead) break;
-          hash.update(buf.subarray(0, bytesRead));
-          size += bytesRead;
-        }
-      } finally {
-        await fh.close();
-      }
-      return { path: tmp, sha256: hash.digest('hex'), size };
+      return { path: tmp, ...(await hashFile(tmp)) };
     } catch (err) {
       fs.rmSync(tmp, { force: true }); // a failed copy (disk full) leaves nothing behind
       throw err;

@@ -565,7 +565,8 @@ export class StaleSearchData extends Error {
   constructor() { super('search data changed: reload meta.json'); }
 }
 
-function bisect(keys: string[], key: string): number {
+/** The first index of a sorted list whose key is not below `key` (where it would be inserted). */
+export function bisect(keys: string[], key: string): number {
   let lo = 0;
   let hi = keys.length;
   while (lo < hi) {

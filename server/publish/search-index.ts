@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  decodeVarints, encodeIds, encodeVarints, FACET_NAMES, FIELD, fold, MAX_PREFIX, parseQuery, phrases, ROWS_PER, SEARCH_FORMAT, SearchIndex, searchPaths, SORTS, unitForms, words,
+  bisect, decodeVarints, encodeIds, encodeVarints, FACET_NAMES, FIELD, fold, MAX_PREFIX, parseQuery, phrases, ROWS_PER, SEARCH_FORMAT, SearchIndex, searchPaths, SORTS, unitForms, words,
   type FacetName, type FacetsFile, type RowsFile, type SearchMeta, type SearchResult, type SearchRow, type SearchUnit, type ShardFile, type SortFile, type SortName, type UnitFile,
 } from '../contract/search.ts';
 import { byPublication, publishedOf, withdrawnPublishedOf } from '../contract/lists.ts';
@@ -198,7 +198,7 @@ function indexPostings(items: [number, Summary][], n: number): { entries: Entrie
   for (const s of syllables) for (let l = 1; l < Math.min(s.length, MAX_PREFIX + 1); l++) prefixes.add(s.slice(0, l));
   const acc = new Uint8Array(n);
   for (const p of prefixes) {
-    let at = lowerBound(syllables, p);
+    let at = bisect(syllables, p);
     const touched: number[] = [];
     for (; at < syllables.length && syllables[at]!.startsWith(p); at++) {
       if (syllables[at] === p) continue;
@@ -591,17 +591,6 @@ function shardOf(first: string[], key: string): number {
     const mid = (lo + hi + 1) >> 1;
     if (first[mid]! <= key) lo = mid;
     else hi = mid - 1;
-  }
-  return lo;
-}
-
-function lowerBound(list: string[], key: string): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid]! < key) lo = mid + 1;
-    else hi = mid;
   }
   return lo;
 }

@@ -79,10 +79,37 @@ export async function openDatabase(opts: { databaseUrl?: string; pgDir?: string 
   } else {
     client = new PGlite(options); // in memory, for tests
   }
+  yieldBetweenMessages(client);
   const db = drizzle(client, { schema });
   await migrate(db, { migrationsFolder });
   const local = localLocks();
   return { db: db as unknown as Db, kind: 'pglite', tryLock: (name, fn) => local(name, fn), close: async () => { await client.close(); unlock(); } };
+}
+
+/**
+ * PGlite runs each protocol message synchronously on this thread and resolves in a microtask, so a
+ * transaction of many statements ran as one task and every request that came meanwhile waited for
+ * all of it (100–170 ms while a publish read its changes). Before a message, once the current task has
+ * run SLICE_MS, let the event loop turn: requests wait for at most one statement, and bulk work that
+ * yields rarely pays nearly nothing.
+ */
+const SLICE_MS = 8;
+function yieldBetweenMessages(client: { execProtocolRaw: (...args: never[]) => Promise<unknown> }): void {
+  const run = client.execProtocolRaw.bind(client) as (...args: unknown[]) => Promise<unknown>;
+  let sliceStart = 0;
+  let inSlice = false;
+  const elapsed = () => {
+    if (!inSlice) {
+      inSlice = true;
+      sliceStart = performance.now();
+      setImmediate(() => { inSlice = false; });
+    }
+    return performance.now() - sliceStart;
+  };
+  (client as { execProtocolRaw: unknown }).execProtocolRaw = async (...args: unknown[]) => {
+    if (elapsed() > SLICE_MS) await new Promise<void>((resolve) => setImmediate(resolve));
+    return run(...args);
+  };
 }
 
 /**

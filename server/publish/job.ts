@@ -75,7 +75,20 @@ export async function runPublishJob(input: PublishJobInput): Promise<PublishJobR
 let spare: { child: ChildProcess; timer: NodeJS.Timeout } | null = null;
 const SPARE_MS = 5 * 60_000;
 
-const forkJob = () => fork(new URL('./job-main.ts', import.meta.url), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-semi-space-size=16'] });
+/** A publish job's child process, waiting for its input (exported for the test of its priority). */
+export const forkJob = (): ChildProcess => {
+  // ten steps below this process (nice +10: the CPU share of a busy core falls to about a tenth)
+  const nice = Math.min(19, os.getPriority() + 10);
+  const child = fork(new URL('./job-main.ts', import.meta.url), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-semi-space-size=16'], env: { ...process.env, PUBLISH_JOB_NICE: String(nice) } });
+  // below the server from its first instruction: loading its modules (1–1.5 s of CPU) must not take
+  // the cores from the server's answers either
+  if (child.pid) setNice(child.pid, nice);
+  return child;
+};
+
+function setNice(pid: number, nice: number): void {
+  try { os.setPriority(pid, nice); } catch { /* not allowed here: the same priority */ }
+}
 
 function takeChild(): ChildProcess {
   const s = spare;
@@ -121,9 +134,15 @@ export function runPublishJobInChild(input: PublishJobInput, opts: { warm?: bool
 
 /** The child's side (job-main.ts). */
 export function serveJob(): void {
-  // below the server's priority: on a busy machine the server's answers come first, the publish after
-  // (threads started from here on, render workers and libuv's pool, inherit it)
-  try { os.setPriority(os.constants.priority.PRIORITY_BELOW_NORMAL); } catch { /* not allowed here: same priority */ }
+  // below the server's priority: on a busy machine the server's answers come first, the publish after.
+  // On Linux a priority is a thread's: the parent lowered the main thread's before it ran; V8's threads
+  // started with it are lowered here, and the threads started from here on (render workers, libuv's
+  // pool) inherit it.
+  const nice = Number(process.env.PUBLISH_JOB_NICE ?? os.constants.priority.PRIORITY_BELOW_NORMAL);
+  setNice(process.pid, nice);
+  let threads: string[] = [];
+  try { threads = fs.readdirSync('/proc/self/task'); } catch { /* not Linux */ }
+  for (const tid of threads) setNice(Number(tid), nice);
   // the server that asked is gone (killed): stop at once, so a publish never runs without the lock it held
   process.once('disconnect', () => process.exit(1));
   process.once('message', (input: PublishJobInput) => {

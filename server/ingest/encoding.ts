@@ -108,6 +108,18 @@ export function isStrictUtf8(sample: Buffer): boolean {
   }
 }
 
+/** A decoder of a byte stream's chunks, as decodeStream's, to call from another stream's transform. */
+export interface ChunkDecoder { write(chunk: Buffer): string; end(): string }
+
+export function chunkDecoder(decoder: string): ChunkDecoder {
+  if (decoder !== 'utf-8') {
+    const d = iconv.getDecoder(decoder, { stripBOM: true });
+    return { write: (b) => d.write(b), end: () => d.end() ?? '' };
+  }
+  const utf8 = new TextDecoder('utf-8'); // its default strips a BOM at the start
+  return { write: (b) => utf8.decode(b, { stream: true }), end: () => utf8.decode() };
+}
+
 /**
  * Decoded text of a byte stream, as strings, without a leading BOM. UTF-8 goes through
  * TextDecoder (simdutf in Node 24: twice as fast as iconv-lite's StringDecoder, with the same

@@ -3,7 +3,7 @@ import readline from 'node:readline';
 import { pipeline, Transform, type Readable } from 'node:stream';
 import Papa from 'papaparse';
 import type ExcelJS from 'exceljs';
-import { decodeStream } from './encoding.ts';
+import { chunkDecoder, decodeStream, type ChunkDecoder } from './encoding.ts';
 import { IngestError, problem, type IngestProblem } from './errors.ts';
 import { QuoteScanner } from './quotes.ts';
 
@@ -113,16 +113,18 @@ function countingStream(filePath: string, progress?: ReadProgress, signal?: Abor
 interface WellFormed { isWellFormed(): boolean; toWellFormed(): string }
 
 /**
- * Between the decoder and papaparse: puts the text in NFC, fails on a line longer than MAX_LINE_CHARS
+ * Between the file and papaparse: counts the bytes read (for progress; stops on the abort signal),
+ * decodes them, puts the text in NFC, fails on a line longer than MAX_LINE_CHARS
  * (a 100 MB single line, a binary file without newlines), replaces unpaired surrogates of UTF-16
  * files with U+FFFD, reported as invalid bytes like any other, and shows the text to the quote
  * scanner. A high surrogate ending a chunk waits for the next one (iconv-lite's UTF-16BE decoder can
- * split a pair between chunks), and so does the text from the chunk's last ASCII character on: a
- * combining tone mark at the start of the next chunk (Windows-1258 writes them apart) composes with
- * what precedes it, never with an ASCII character before that. One normalize() per chunk costs less
+ * split a pair between chunks), and so does the text after the chunk's last line break (or, in a
+ * chunk without one, from its last ASCII character on): a combining tone mark at the start of the
+ * next chunk (Windows-1258 writes them apart) composes with what precedes it, never with a line
+ * break or an ASCII character before that. One normalize() per chunk costs less
  * than testing each cell for text that may need it (and ICU returns NFC text quickly).
  */
-function textGuard(utf16: boolean, watch?: TextWatch, quotes?: QuoteScanner): Transform {
+function textGuard(decode: ChunkDecoder, utf16: boolean, watch?: TextWatch, quotes?: QuoteScanner, progress?: ReadProgress, signal?: AbortSignal): Transform {
   let sinceNewline = 0;
   let held = '';
   let tail = '';
@@ -132,38 +134,56 @@ function textGuard(utf16: boolean, watch?: TextWatch, quotes?: QuoteScanner): Tr
     quotes?.scan(text);
     if (text) self.push(text);
   };
+  /** one chunk of decoded text: an error to stop on, or undefined */
+  const take = (self: Transform, chunk: string): Error | undefined => {
+    if (utf16) {
+      if (held) { chunk = held + chunk; held = ''; }
+      const last = chunk.charCodeAt(chunk.length - 1);
+      if (last >= 0xd800 && last <= 0xdbff) { held = chunk.slice(-1); chunk = chunk.slice(0, -1); }
+      const text = chunk as string & WellFormed;
+      if (!text.isWellFormed()) chunk = text.toWellFormed();
+    }
+    const nl = chunk.lastIndexOf('\n');
+    sinceNewline = nl < 0 ? sinceNewline + chunk.length : chunk.length - nl - 1;
+    if (sinceNewline > MAX_LINE_CHARS) return new IngestError(problem('source-error', `có một dòng dài hơn ${MAX_LINE_CHARS / 1024 / 1024} triệu ký tự; tệp không phải bảng dữ liệu hợp lệ`));
+    const text = tail + chunk;
+    // up to the last line break (nothing composes with one, and papaparse then has no partial line
+    // to copy the next chunk onto), else up to the last ASCII character
+    let cut = text.lastIndexOf('\n') + 1;
+    if (cut === 0) {
+      cut = text.length - 1;
+      while (cut >= 0 && text.charCodeAt(cut) >= 0x80) cut--;
+      if (cut < 0) { tail = text; return undefined; } // no ASCII yet (the line guard bounds this)
+    }
+    tail = text.slice(cut);
+    try {
+      pass(self, text.slice(0, cut));
+    } catch (err) {
+      return err as Error;
+    }
+    return undefined;
+  };
   return new Transform({
-    decodeStrings: false,
-    // strings out as well: without an encoding the readable side turned each decoded chunk back into
+    // strings out: without an encoding the readable side turned each decoded chunk back into
     // a Buffer, which papaparse then decoded again (about a tenth of the ingest's time)
     encoding: 'utf8',
-    transform(chunk: string, _enc, done) {
-      if (utf16) {
-        if (held) { chunk = held + chunk; held = ''; }
-        const last = chunk.charCodeAt(chunk.length - 1);
-        if (last >= 0xd800 && last <= 0xdbff) { held = chunk.slice(-1); chunk = chunk.slice(0, -1); }
-        const text = chunk as string & WellFormed;
-        if (!text.isWellFormed()) chunk = text.toWellFormed();
-      }
-      const nl = chunk.lastIndexOf('\n');
-      sinceNewline = nl < 0 ? sinceNewline + chunk.length : chunk.length - nl - 1;
-      if (sinceNewline > MAX_LINE_CHARS) { done(new IngestError(problem('source-error', `có một dòng dài hơn ${MAX_LINE_CHARS / 1024 / 1024} triệu ký tự; tệp không phải bảng dữ liệu hợp lệ`))); return; }
-      const text = tail + chunk;
-      let cut = text.length - 1;
-      while (cut >= 0 && text.charCodeAt(cut) >= 0x80) cut--;
-      if (cut < 0) { tail = text; done(); return; } // no ASCII yet (the line guard bounds this)
-      tail = text.slice(cut);
+    transform(bytes: Buffer, _enc, done) {
+      if (signal?.aborted) { done(new IngestError(problem('source-error', 'quá trình nạp bị dừng giữa chừng; không có gì được công bố'))); return; }
+      if (progress) progress.bytes += bytes.length;
+      let chunk: string;
       try {
-        pass(this, text.slice(0, cut));
+        chunk = decode.write(bytes);
       } catch (err) {
         done(err as Error);
         return;
       }
-      done();
+      done(chunk.length ? take(this, chunk) : undefined);
     },
     flush(done) {
-      if (held && watch) watch.invalidBytes = true;
       try {
+        const last = decode.end();
+        if (last.length) { const err = take(this, last); if (err) throw err; }
+        if (held && watch) watch.invalidBytes = true;
         pass(this, tail + (held ? '\uFFFD' : ''));
         quotes?.end();
       } catch (err) {
@@ -175,12 +195,14 @@ function textGuard(utf16: boolean, watch?: TextWatch, quotes?: QuoteScanner): Tr
   });
 }
 
+/** Bytes read from a delimited file at a time: fewer, larger chunks cost less in each step of the stream. */
+const READ_CHUNK = 64 * 1024;
+
 /**
  * Streams a delimited text file. The bytes are decoded before papaparse sees them: fed raw bytes,
  * papaparse corrupts multi-byte characters that straddle a chunk (PapaParse #751).
  */
 export async function* readDelimited(filePath: string, decoder: string, dialect: Dialect, progress?: ReadProgress, signal?: AbortSignal, watch?: TextWatch): RowSource {
-  const source = countingStream(filePath, progress, signal);
   const queue: string[][][] = [];
   let done = false;
   let failure: unknown;
@@ -195,7 +217,8 @@ export async function* readDelimited(filePath: string, decoder: string, dialect:
     watch.quoteFaultCount = (watch.quoteFaultCount ?? 0) + 1;
     if ((watch.quoteFaults ??= []).length < MAX_QUOTE_FAULTS) watch.quoteFaults.push(p);
   });
-  const text = pipeline(source, decodeStream(decoder), textGuard(decoder.startsWith('utf-16'), watch, quotes), (err) => { if (err) fail(err); });
+  // read, counted, decoded and guarded in one step: each stream between them cost its own work per chunk
+  const text = pipeline(fs.createReadStream(filePath, { highWaterMark: READ_CHUNK }), textGuard(chunkDecoder(decoder), decoder.startsWith('utf-16'), watch, quotes, progress, signal), (err) => { if (err) fail(err); });
   let parserRef: Papa.Parser | undefined;
   Papa.parse<string[]>(text as unknown as File, {
     delimiter: dialect.delimiter,

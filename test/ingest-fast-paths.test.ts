@@ -13,6 +13,8 @@ import { toWindows1258 } from './helpers/encode.ts';
 import iconv from 'iconv-lite';
 import { Readable } from 'node:stream';
 import { decodeStream } from '../server/ingest/encoding.ts';
+import Papa from 'papaparse';
+import { csvField, neutraliseFormula, OutputFormatter } from '../server/ingest/output.ts';
 
 async function ingest(name: string, content: string | Buffer, extra: Partial<IngestOptions> = {}) {
   const { store } = tempStore();
@@ -210,6 +212,32 @@ describe('ingest fast paths: casting', () => {
     expect(validDate(2025, 13, 1)).toBe(false);
     expect(validDate(0, 2, 29)).toBe(false); // Date.UTC: year 0 is 1900
     expect(validDate(4, 2, 29)).toBe(true);
+  });
+});
+
+describe('ingest fast paths: the text of the outputs', () => {
+  it('writes every text cell so that CSV and JSON readers get it back (random text, quotes, commas, controls, formulas)', async () => {
+    const { dir } = tempStore();
+    const paths = { csv: path.join(dir, 'o.csv'), json: path.join(dir, 'o.json') };
+    const alphabet = ['a', 'ệ', ' ', ',', '"', '\\', '\n', '\r', '\t', '\u0001', '\u001f', '\u2028', '\u2029', '=', '+', '-', '@', "'", ';', '\u00a0'];
+    let seed = 7;
+    const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return (seed >>> 8) % n; };
+    const rows: string[][] = [];
+    for (let r = 0; r < 3000; r++) rows.push([0, 1, 2].map(() => Array.from({ length: 1 + rnd(6) }, () => alphabet[rnd(alphabet.length)]).join('')));
+    const out = new OutputFormatter(['a', 'b', 'c'], paths);
+    for (const row of rows) {
+      out.add(row);
+      if (out.full) await out.drain();
+    }
+    await out.finish();
+    const csv = Papa.parse<string[]>(fs.readFileSync(paths.csv, 'utf8'), { newline: '\r\n' }).data;
+    const json = JSON.parse(fs.readFileSync(paths.json, 'utf8')) as Record<string, string>[];
+    for (let r = 0; r < rows.length; r++) {
+      expect(json[r], String(r)).toEqual({ a: rows[r]![0], b: rows[r]![1], c: rows[r]![2] });
+      // as csvField writes it, cell by cell
+      expect(csv[r + 1], String(r)).toEqual(rows[r]!.map((v) => neutraliseFormula(v)));
+      expect(fs.readFileSync(paths.csv, 'utf8')).toContain(rows[r]!.map((v) => csvField(neutraliseFormula(v))).join(',') + '\r\n');
+    }
   });
 });
 

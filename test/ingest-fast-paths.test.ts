@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ingestFile, type IngestOptions, type IngestProgress, type TableSchema } from '../server/ingest/index.ts';
 import { BlobStore } from '../server/storage/blobs.ts';
-import { castCell, validDate, type TableField } from '../server/ingest/schema.ts';
+import { castCell, castValue, compileCast, validDate, type TableField } from '../server/ingest/schema.ts';
 import { cleanCell } from '../server/ingest/table.ts';
 import { MAY_NEED_NFC } from '../server/ingest/readers.ts';
 import { utf8 } from '../server/storage/blobs.ts';
@@ -201,6 +201,26 @@ describe('ingest fast paths: casting', () => {
     expect(castCell(en, '.5')).toEqual({ ok: true, value: 0.5 });
     expect(castCell(en, '1e3')).toEqual({ ok: true, value: 1000 });
     expect(castCell({ ...num, groupChar: '0' }, '1000,5')).toEqual({ ok: true, value: 1.5 }); // a digit as separator: the general rule
+  });
+
+  it('casts a column (compileCast) exactly as castValue casts each cell: random numbers, separators and dates', () => {
+    const fields: TableField[] = [
+      { name: 'a', type: 'integer' }, { name: 'b', type: 'number' }, { name: 'c', type: 'integer', groupChar: '.', decimalChar: ',' },
+      { name: 'd', type: 'number', groupChar: '.', decimalChar: ',' }, { name: 'e', type: 'number', groupChar: ',' },
+      { name: 'f', type: 'number', groupChar: ' ', decimalChar: ',' }, { name: 'g', type: 'number', bareNumber: false, decimalChar: ',' },
+      { name: 'h', type: 'integer', groupChar: '0' }, { name: 'i', type: 'number', groupChar: '..' },
+      { name: 'j', type: 'date' }, { name: 'k', type: 'date', format: '%d/%m/%Y' },
+    ];
+    const alphabet = ['0', '1', '5', '9', '9', '0', '.', ',', '+', '-', ' ', 'e', '/', '%'];
+    let seed = 11;
+    const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return (seed >>> 8) % n; };
+    const texts = ['0', '-0', '+0', '007', '123456789012345', '1234567890123456', '-999999999999999', '1.234.567', '1.234.567,89', '1,234.5', '12,5', '1.2.3', '.5', '5.', '1e3', '1 234,5', '95%',
+      '1/2/2024', '29/02/2023', '29/02/2024', '31/12/0999', '2024-02-29', '0000-01-01', '01/01/0001'];
+    for (let i = 0; i < 5000; i++) texts.push(Array.from({ length: 1 + rnd(12) }, () => alphabet[rnd(alphabet.length)]).join(''));
+    for (const f of fields) {
+      const cast = compileCast(f)!;
+      for (const t of texts) expect(cast(t), `${f.name} ${t}`).toEqual(castValue(f, t));
+    }
   });
 
   it('checks dates by the Gregorian calendar, years 0–99 as Date.UTC reads them', () => {

@@ -43,6 +43,8 @@ export const TRUE_VALUES = ['true', 'True', 'TRUE', '1', 'có', 'Có', 'CÓ', 'x
 export const FALSE_VALUES = ['false', 'False', 'FALSE', '0', 'không', 'Không', 'KHÔNG', 'sai', 'Sai'];
 
 const pad = (n: string | number) => String(n).padStart(2, '0');
+/** 00 … 99: a date's month and day without a padStart per cell */
+const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => pad(i));
 const DATE_ISO = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATETIME_ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 const DATETIME_VI = /^(\d{1,2})\/(\d{1,2})\/(\d{4}) (\d{1,2}):(\d{2})(?::(\d{2}))?$/;
@@ -196,7 +198,7 @@ export function castValue(field: TableField, text: string): Cell | undefined {
       const vi = field.format === '%d/%m/%Y' || field.format === 'any' || field.format === undefined ? dayMonthYear(text) : -1;
       if (vi >= 0) {
         const y = Math.floor(vi / 10000), m = Math.floor(vi / 100) % 100, d = vi % 100;
-        if (validDate(y, m, d)) return `${String(y).padStart(4, '0')}-${pad(m)}-${pad(d)}`;
+        if (validDate(y, m, d)) return `${y >= 1000 ? y : String(y).padStart(4, '0')}-${TWO_DIGITS[m]}-${TWO_DIGITS[d]}`;
       }
       const iso = DATE_ISO.exec(text);
       if (iso && field.format !== '%d/%m/%Y' && validDate(+iso[1]!, +iso[2]!, +iso[3]!)) return text;
@@ -229,6 +231,16 @@ const KNOWN_CAST = new Set<FieldType>(['integer', 'number', 'year', 'boolean', '
  */
 export function compileCast(field: TableField): ((text: string) => Cell | undefined) | null {
   if ((field.type === 'string' && field.format !== 'email' && field.format !== 'uri' && field.format !== 'uuid') || !KNOWN_CAST.has(field.type)) return null;
+  if (field.type === 'integer' || field.type === 'number') {
+    // the separators read once for the column, and its common shapes (a plain integer among them) read
+    // by groupedNumber first: exactly what castNumber returns for them
+    const integer = field.type === 'integer';
+    const group = field.groupChar === undefined ? -1 : field.groupChar.length === 1 ? field.groupChar.charCodeAt(0) : -2;
+    const decimal = field.decimalChar === undefined ? 46 : field.decimalChar.length === 1 ? field.decimalChar.charCodeAt(0) : -2;
+    if (field.bareNumber !== false && group !== -2 && decimal !== -2 && group !== decimal && plainSeparator(group) && plainSeparator(decimal)) {
+      return (text) => groupedNumber(text, group, decimal, integer) ?? castNumber(field, text, integer);
+    }
+  }
   return (text) => castValue(field, text);
 }
 

@@ -107,12 +107,13 @@ describe('search as citizens type it, in the browser', () => {
     await page.close();
   });
 
-  it('fetches only the meta, the shards of the words typed and the rows shown before the first results; facet postings after; sort keys when asked', async () => {
+  it('fetches the meta once the page has loaded, then the shards of the words typed and the rows shown before the first results; facet postings after; sort keys when asked', async () => {
     const page = await watched(browser.newPage());
     const fetched: { path: string; at: number }[] = [];
     page.on('request', (r) => { const u = new URL(r.url()); if (u.pathname.startsWith('/search/')) fetched.push({ path: u.pathname, at: Date.now() }); });
     await page.goto(`${server.url}/dataset/`);
-    expect(fetched).toEqual([]);
+    // once the page has loaded, the meta (the names of the other files) and nothing else
+    await expect.poll(() => fetched.map((f) => f.path), POLL).toEqual(['/search/meta.json']);
     await typed('dan so', { page });
     await expect.poll(() => page.locator('#facets').getAttribute('aria-busy'), POLL).toBeNull();
     const paths = fetched.map((f) => f.path);
@@ -146,6 +147,7 @@ describe('search as citizens type it, in the browser', () => {
     let refused = 0;
     page.on('request', (r) => { if (new URL(r.url()).pathname === '/search/meta.json') metas.push(Date.now()); });
     await page.goto(`${server.url}/dataset/`);
+    await expect.poll(() => metas.length, POLL).toBe(1); // fetched once the page has loaded
     // the first shard asked for answers 404, as when the publish that named it has been replaced
     await page.route('**/search/t/**', (route) => (refused++ === 0 ? route.fulfill({ status: 404, body: '' }) : route.continue()));
     await typed('nha thuoc', { page });

@@ -16,6 +16,8 @@ import {
 const FACETS = ['org', 'topic', 'tag', 'format', 'license', 'status'] as const;
 type Facet = (typeof FACETS)[number];
 const PAGE_SIZE = 20;
+/** results shown before the rest of the page's rows are here (what a screen shows first) */
+const FIRST_ROWS = 5;
 const BASE = '/search/';
 
 const input = document.querySelector<HTMLInputElement>('#search-q')!;
@@ -48,10 +50,15 @@ interface Data {
 }
 let data: Promise<Data> | undefined;
 
-const load = () => (data ??= fetch(`${BASE}meta.json`, { cache: 'no-cache' }).then((r) => {
-  if (!r.ok) throw new Error(`search data: ${r.status}`);
-  return r.json() as Promise<SearchMeta>;
-}).then((meta) => ({ meta, index: new SearchIndex(meta), files: new Map(), rows: new Map(), sorts: new Map() })));
+function load(): Promise<Data> {
+  if (data) return data;
+  const p: Promise<Data> = fetch(`${BASE}meta.json`, { cache: 'no-cache' }).then((r) => {
+    if (!r.ok) throw new Error(`search data: ${r.status}`);
+    return r.json() as Promise<SearchMeta>;
+  }).then((meta) => ({ meta, index: new SearchIndex(meta), files: new Map(), rows: new Map(), sorts: new Map() }));
+  p.catch(() => { if (data === p) data = undefined; }); // the next search asks again
+  return (data = p);
+}
 
 /** A file the meta names (its name changes with its content: a cache never serves another publish's). */
 async function part<T>(rel: string): Promise<T> {
@@ -255,11 +262,25 @@ function pageButtons(page: number, pages: number) {
   }
 }
 
+/**
+ * Renders are numbered; the newest one's answer is final (status, facet counts, aria-busy). An older
+ * render still paints its results when nothing newer has painted yet: while a visitor types, the
+ * results of what they had typed show as soon as they are ready instead of waiting for the last key
+ * (at 150 ms a key, a search that needs 160 ms would otherwise show nothing until typing pauses).
+ */
 let seq = 0;
+let painted = 0;
+/** what the newest render searches for: a key that changes nothing the search reads ("xe" → "xe ") starts no new one */
+let current = '';
+const searchKey = (s: State) => JSON.stringify([parseQuery(s.q).typed, s.filters, s.sort, s.page]);
 async function render(state: State, retry = true): Promise<void> {
   writeState(state);
+  const key = searchKey(state);
+  if (key === current && retry) return; // the same search is on its way (or on screen)
+  current = key;
   const mine = ++seq;
   if (!isActive(state)) {
+    painted = mine;
     facetForm.removeAttribute('aria-busy');
     results.hidden = true;
     unitBox.hidden = true;
@@ -270,8 +291,9 @@ async function render(state: State, retry = true): Promise<void> {
   }
   status.textContent = ui.searching;
   facetForm.setAttribute('aria-busy', 'true'); // until every count is up to date
+  const loading = load();
   try {
-    const d = await load();
+    const d = await loading;
     const q = parseQuery(state.q);
     const needFacets = FACETS.some((f) => state.filters[f].length);
     const [fx, sortKey] = await Promise.all([
@@ -279,7 +301,7 @@ async function render(state: State, retry = true): Promise<void> {
       state.sort === 'title' || state.sort === 'updated' || state.sort === 'newest' ? sortKeys(d, state.sort) : null,
       indexFiles(d, d.index.missing(q)),
     ]);
-    if (mine !== seq) return; // a newer change is on its way
+    if (mine < painted) return; // a newer search is on screen
     const found = q.typed.length ? d.index.search(q) : null;
     const ranked = found ? found.ids : (await everyDataset(d));
     const allowed = allowedBy(d, fx, state);
@@ -295,9 +317,14 @@ async function render(state: State, retry = true): Promise<void> {
     const pages = Math.max(1, Math.ceil(hits.length / PAGE_SIZE));
     const page = Math.min(state.page, pages);
     const shown = hits.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
-    const rows = await Promise.all(shown.map((id) => row(d, id)));
-    if (mine !== seq) return;
-    results.replaceChildren(...rows.map(([slug, title, formats, updated, st, excerpt, unitSlug]) => {
+    // the rows of the first results are asked for first and shown as soon as they are here (a page's
+    // rows sit in up to 20 files: the first few files arrive well before the last), then the rest
+    const asked = shown.map((id) => row(d, id));
+    for (const a of asked) a.catch(() => {}); // awaited below (a failure is handled there)
+    const head = await Promise.all(asked.slice(0, FIRST_ROWS));
+    if (mine < painted) return; // a newer search is on screen
+    painted = mine;
+    const item = ([slug, title, formats, updated, st, excerpt, unitSlug]: SearchRow) => {
       const li = el('li');
       const h = el('h2');
       const a = el('a');
@@ -317,11 +344,18 @@ async function render(state: State, retry = true): Promise<void> {
       for (const text of [`${ui.updated}: ${dateVi(updated)}`, formats, ui.status[st] ?? st]) meta.append(el('li', text));
       li.append(h, p, meta);
       return li;
-    }));
-    unitSuggestions(found?.units ?? [], state);
-    pageButtons(page, pages);
+    };
+    results.replaceChildren(...head.map(item));
     results.hidden = false;
     all.hidden = true;
+    if (asked.length > head.length) {
+      const rest = await Promise.all(asked.slice(head.length));
+      if (mine < painted) return;
+      results.append(...rest.map(item));
+    }
+    unitSuggestions(found?.units ?? [], state);
+    pageButtons(page, pages);
+    if (mine !== seq) return; // an earlier search's results, shown while the newest one loads
     const what = state.q ? fill(ui.resultsFor, { q: state.q }) : '';
     status.textContent = hits.length ? `${fill(hits.length === 1 ? ui.result1 : ui.results, { n: num(hits.length) })}${what}${pages > 1 ? fill(ui.pageOf, { p: page, n: pages }) : ''}` : `${ui.noResults}${what}`;
     // facet counts, when their postings are here
@@ -333,11 +367,11 @@ async function render(state: State, retry = true): Promise<void> {
     }
     facetForm.removeAttribute('aria-busy');
   } catch (err) {
-    if (err instanceof StaleSearchData && retry) {
-      data = undefined; // published again meanwhile: start from the new meta
-      return render(state, false);
-    }
-    if (mine !== seq) return;
+    // published again meanwhile: the next search starts from the new meta
+    if (err instanceof StaleSearchData && data === loading) data = undefined;
+    if (mine !== seq) return; // an earlier search: the newest one answers
+    current = ''; // typing the same again searches again
+    if (err instanceof StaleSearchData && retry) return render(state, false);
     status.textContent = `${ui.noResults}${state.q ? fill(ui.resultsFor, { q: state.q }) : ''}`;
     facetForm.removeAttribute('aria-busy');
     console.error(err);
@@ -361,8 +395,11 @@ const typed = () => {
   };
   timer = setTimeout(tick, 100);
 };
-// the meta (a few KB) as soon as the visitor reaches for the search box
-for (const ev of ['focus', 'pointerdown'] as const) input.addEventListener(ev, () => void load().catch(() => { data = undefined; }), { once: true });
+// the meta (2–3 KB on the wire, the names of every other file) once the page has loaded, before the first key
+const preload = () => void load().catch(() => {});
+for (const ev of ['focus', 'pointerdown'] as const) input.addEventListener(ev, preload, { once: true });
+if (document.readyState === 'complete') setTimeout(preload, 0);
+else addEventListener('load', () => setTimeout(preload, 0), { once: true });
 input.addEventListener('input', typed);
 input.form?.addEventListener('submit', (e) => { e.preventDefault(); pending = false; void render(stateFromForm()); });
 facetForm.addEventListener('change', () => void render(stateFromForm()));

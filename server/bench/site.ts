@@ -155,8 +155,13 @@ async function launch(): Promise<Browser | null> {
   return chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
 }
 
-/** Resource Timing in the page: bytes on the wire (headers included) of what finished between two instants. */
-const BYTES_BETWEEN = `(from, to) => performance.getEntriesByType('resource').filter((e) => e.startTime >= from && e.responseEnd <= to).reduce((s, e) => s + e.transferSize, 0)`;
+/**
+ * Resource Timing in the page: bytes on the wire (headers included) of what finished between two instants,
+ * and of the search data (/search/…) whenever it was asked for (the list page fetches the meta once loaded).
+ */
+const BYTES_BETWEEN = `(from, to) => performance.getEntriesByType('resource').filter((e) => (e.startTime >= from || new URL(e.name).pathname.startsWith('/search/')) && e.responseEnd <= to).reduce((s, e) => s + e.transferSize, 0)`;
+/** The same for Pagefind: what it fetched between two instants (its files only: the page's own search data is not its). */
+const PAGEFIND_BYTES_BETWEEN = `(from, to) => performance.getEntriesByType('resource').filter((e) => e.startTime >= from && e.responseEnd <= to && !new URL(e.name).pathname.startsWith('/search/')).reduce((s, e) => s + e.transferSize, 0)`;
 
 interface ColdRun { pageBytes: number; firstBytes: number; firstMs: number; doneBytes: number; doneMs: number; requests: number }
 
@@ -182,7 +187,7 @@ async function coldRun(browser: Browser, url: string, query: string): Promise<Co
   await page.goto(`${url}/dataset/`, { waitUntil: 'load' });
   const pageBytes = await page.evaluate(() => {
     const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
-    return nav.transferSize + performance.getEntriesByType('resource').reduce((s, e) => s + (e as PerformanceResourceTiming).transferSize, 0);
+    return nav.transferSize + performance.getEntriesByType('resource').filter((e) => !new URL(e.name).pathname.startsWith('/search/')).reduce((s, e) => s + (e as PerformanceResourceTiming).transferSize, 0);
   });
   await page.click('#search-q');
   await page.keyboard.type(query, { delay: KEY_MS });
@@ -193,7 +198,7 @@ async function coldRun(browser: Browser, url: string, query: string): Promise<Co
   const r = await page.evaluate(`(() => {
     const bytes = ${BYTES_BETWEEN};
     const tf = Math.min(window.__tf ?? window.__t0, window.__t0), t0 = window.__t0, t1 = window.__t1, now = performance.now();
-    const search = performance.getEntriesByType('resource').filter((e) => e.startTime >= tf);
+    const search = performance.getEntriesByType('resource').filter((e) => e.startTime >= tf || new URL(e.name).pathname.startsWith('/search/'));
     return { firstBytes: bytes(tf, t1), firstMs: t1 - t0, doneBytes: bytes(tf, now), doneMs: now - t0, requests: search.length };
   })()`) as Omit<ColdRun, 'pageBytes'>;
   await context.close();
@@ -249,7 +254,7 @@ interface PagefindRun { bytes: number; ms: number; urls: string[] }
 /** Pagefind in a page: import it, search, load the first ten results (what its UI shows first is five). */
 async function pagefindQuery(page: Page, query: string): Promise<PagefindRun> {
   return page.evaluate(`(async () => {
-    const bytes = ${BYTES_BETWEEN};
+    const bytes = ${PAGEFIND_BYTES_BETWEEN};
     const t0 = performance.now();
     const pf = await import('/pagefind/pagefind.js');
     await pf.options({ noWorker: true }); // its fetches then show in this page's Resource Timing
@@ -271,20 +276,27 @@ async function pagefindCold(browser: Browser, url: string, query: string): Promi
   return r;
 }
 
-function buildSiteInChild(dataDir: string): { ms: number; pages: number; maxRssMB: number } {
-  const out = execFileSync(process.execPath, [path.join(import.meta.dirname, 'site-child.ts'), dataDir], { encoding: 'utf8', env: { ...process.env, PORTAL_QUIET: '1' }, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 });
+/**
+ * Sizes above this build only what a search on the list page reads (`/dataset/`, its scripts and styles, the search
+ * data: site-child.ts --search-only), not the 2 pages a dataset: the full build at 100,000 took over 50 min on this
+ * machine under load. BENCH_FULL_SITE_MAX raises it.
+ */
+const FULL_SITE_MAX = Number(process.env.BENCH_FULL_SITE_MAX) || 20_000;
+
+function buildSiteInChild(dataDir: string, listOnly = false): { ms: number; pages: number; maxRssMB: number } {
+  const out = execFileSync(process.execPath, [path.join(import.meta.dirname, 'site-child.ts'), dataDir, ...(listOnly ? ['--search-only'] : [])], { encoding: 'utf8', env: { ...process.env, PORTAL_QUIET: '1' }, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 });
   return JSON.parse(out.trim().split('\n').pop()!);
 }
 
 /** A data directory with this catalogue's snapshot published and its site built. */
-function siteOf(catalog: SnapshotCatalog, name: string): { dataDir: string; snapshot: string; client: string; build: { ms: number; pages: number; maxRssMB: number }; snapMs: number } {
+function siteOf(catalog: SnapshotCatalog, name: string, listOnly = false): { dataDir: string; snapshot: string; client: string; build: { ms: number; pages: number; maxRssMB: number }; snapMs: number } {
   const dataDir = fs.mkdtempSync(path.join(process.env.BENCH_DIR ?? os.tmpdir(), `portal-${name}-`));
   const snapshot = path.join(dataDir, 'publish-builds', 'bench');
   const t = Date.now();
   writeSnapshotOf(snapshot, catalog);
   const snapMs = Date.now() - t;
   switchLink(path.join(dataDir, 'publish'), snapshot);
-  const build = buildSiteInChild(dataDir);
+  const build = buildSiteInChild(dataDir, listOnly);
   return { dataDir, snapshot, client: path.join(fs.realpathSync(path.join(dataDir, 'site')), 'client'), build, snapMs };
 }
 
@@ -415,20 +427,26 @@ async function benchSize(n: number, browser: Browser | null): Promise<void> {
   console.log(`\n${n.toLocaleString('vi-VN')} bộ dữ liệu: cập nhật dữ liệu tìm kiếm`);
   searchUpdateFigures(n);
   if (process.env.BENCH_SEARCH_ONLY === '1') return;
-  const site = siteOf(syntheticCatalog(n), `site-${n}`);
+  const listOnly = n > FULL_SITE_MAX;
+  const site = siteOf(syntheticCatalog(n), `site-${n}`, listOnly);
   const { dataDir, client, build } = site;
   try {
     console.log(`\n${n.toLocaleString('vi-VN')} bộ dữ liệu (ảnh chụp tạo trong ${(site.snapMs / 1000).toFixed(1)} s)`);
-    console.log(`  dựng trang: ${(build.ms / 1000).toFixed(1)} s (${build.pages.toLocaleString('vi-VN')} trang), RSS đỉnh ${build.maxRssMB.toFixed(0)} MB`);
+    if (listOnly) {
+      console.log(`  CHỈ DỰNG PHẦN TÌM KIẾM: trang danh sách /dataset/ (cùng mẫu, cùng ảnh chụp), JS, CSS và dữ liệu tìm kiếm; không dựng trang từng bộ dữ liệu`);
+      console.log(`  (trên ${FULL_SITE_MAX.toLocaleString('vi-VN')} bộ: bản dựng đầy đủ 100.000 bộ mất hơn 50 phút trên máy này; BENCH_FULL_SITE_MAX để dựng đủ): ${(build.ms / 1000).toFixed(1)} s, RSS đỉnh ${build.maxRssMB.toFixed(0)} MB`);
+    } else console.log(`  dựng trang: ${(build.ms / 1000).toFixed(1)} s (${build.pages.toLocaleString('vi-VN')} trang), RSS đỉnh ${build.maxRssMB.toFixed(0)} MB`);
     searchSizes(client);
     nodeLatency(site.snapshot);
     const gz = (p: string) => zlib.gzipSync(fs.readFileSync(p), { level: 6 }).length;
     const css = gz(path.join(client, 'styles.css'));
-    const home = gz(path.join(client, 'index.html'));
-    const someDataset = fs.readdirSync(path.join(client, 'dataset')).find((d) => d !== 'index.html' && d !== 'page')!;
-    const page = gz(path.join(client, 'dataset', someDataset, 'index.html'));
     const list = gz(path.join(client, 'dataset', 'index.html'));
-    console.log(`  trang (gzip, kèm CSS ${kb(css)} KB): trang chủ ${kb(home + css)} KB, một bộ dữ liệu ${kb(page + css)} KB, danh sách ${kb(list + css)} KB`);
+    if (!listOnly) {
+      const home = gz(path.join(client, 'index.html'));
+      const someDataset = fs.readdirSync(path.join(client, 'dataset')).find((d) => d !== 'index.html' && d !== 'page')!;
+      const page = gz(path.join(client, 'dataset', someDataset, 'index.html'));
+      console.log(`  trang (gzip, kèm CSS ${kb(css)} KB): trang chủ ${kb(home + css)} KB, một bộ dữ liệu ${kb(page + css)} KB, danh sách ${kb(list + css)} KB`);
+    } else console.log(`  trang danh sách (gzip, kèm CSS ${kb(css)} KB): ${kb(list + css)} KB`);
     if (browser) {
       const { startServer } = await import('../http/server.ts');
       const server = await startServer({ dataDir, host: '127.0.0.1', port: 0 });
@@ -451,7 +469,8 @@ async function benchSize(n: number, browser: Browser | null): Promise<void> {
         console.log(`    truy vấn trên trang đã mở, đến khi kết quả và mọi số đếm bộ lọc hiện ra (${QUERIES.length} truy vấn):`);
         console.log(`      lần đầu, tải shard và dòng kết quả của truy vấn: p50 ${pct(times.first, 50).toFixed(1)} ms, p95 ${pct(times.first, 95).toFixed(1)} ms`);
         console.log(`      lặp lại, tệp đã có (tính toán và hiển thị, × 2): p50 ${pct(times.again, 50).toFixed(1)} ms, p95 ${pct(times.again, 95).toFixed(1)} ms`);
-        if (process.env.BENCH_PAGEFIND !== '0') {
+        if (listOnly) console.log(`  Pagefind: bỏ qua ở cỡ này (nó lập chỉ mục các trang bộ dữ liệu, không được dựng ở đây)`);
+        else if (process.env.BENCH_PAGEFIND !== '0') {
           const idx = await pagefindIndex(client);
           console.log(`  Pagefind 1.6.0 trên cùng các trang bộ dữ liệu: lập chỉ mục ${(idx.ms / 1000).toFixed(1)} s, ${idx.files.toLocaleString('vi-VN')} tệp, ${mb(idx.bytes)} MB`);
           const pf: (PagefindRun & { q: string })[] = [];
@@ -462,7 +481,7 @@ async function benchSize(n: number, browser: Browser | null): Promise<void> {
         await server.close();
       }
     }
-    if (n <= 20_000 && process.env.BENCH_REFERENCE !== '0') {
+    if (!listOnly && n <= 20_000 && process.env.BENCH_REFERENCE !== '0') {
       // the same machine's bare Astro on the issue's reference page: build times vary with the machine
       // (the 10k reference took 10.5 s where the target was set, 18–30 s on a slower day)
       const ref = JSON.parse(execFileSync(process.execPath, [path.join(import.meta.dirname, 'reference-child.ts'), path.join(dataDir, 'astro-reference'), String(n)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!);

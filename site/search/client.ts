@@ -6,8 +6,9 @@ import {
 /**
  * The dataset list with search as you type, facets with counts, sorting and paging, all kept in
  * the URL so a search can be shared. What it fetches (format: server/contract/search.ts): meta.json
- * when the search box is first touched, then only the index shards of the words typed and the result
- * rows of the page shown; facet postings once results are on screen (or first, when a filter other
+ * once the page has loaded (2 KB: a first key then waits for one round trip less), then only the index
+ * shards of the words typed and the result rows of the page shown (the first FIRST_ROWS results show
+ * when theirs are here); facet postings once results are on screen (or first, when a filter other
  * is set); sort keys when another order is chosen. Every file but meta.json is named by its content
  * or the publish that wrote it, so it is never stale: when one answers 404 (a publish replaced it
  * meanwhile), meta.json is fetched again and the search runs once more. Without JavaScript the page

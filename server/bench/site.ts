@@ -101,6 +101,8 @@ const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); retu
 /** "median [min–max]" */
 const spread = (xs: number[], f: (x: number) => string) => `${f(median(xs))} [${f(Math.min(...xs))}–${f(Math.max(...xs))}]`;
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS) || 5);
+/** The machine's load average over 1 and 5 minutes (other work on a 2-core machine moves every timing here). */
+const load = () => os.loadavg().slice(0, 2).map((x) => x.toFixed(1)).join(' / ');
 /** Milliseconds between keys when the bench types a query (a citizen types 3–8 keys a second). */
 const KEY_MS = Number(process.env.BENCH_KEY_MS) || 150;
 
@@ -454,7 +456,7 @@ async function benchSize(n: number, browser: Browser | null): Promise<void> {
         // the portal's own server, as npm start runs it: brotli on the wire
         const runs: (ColdRun & { q: string })[] = [];
         for (let r = 0; r < RUNS; r++) { const q = COLD[r % COLD.length]!; runs.push({ q, ...(await coldRun(browser, server.url, q)) }); }
-        console.log(`  Chromium, trang nguội, gõ ${KEY_MS} ms một phím (${RUNS} lần: ${runs.map((r) => r.q).join(', ')}); trung vị [nhỏ nhất–lớn nhất]:`);
+        console.log(`  Chromium, trang nguội, gõ ${KEY_MS} ms một phím (${RUNS} lần: ${runs.map((r) => r.q).join(', ')}; tải trung bình của máy ${load()}); trung vị [nhỏ nhất–lớn nhất]:`);
         console.log(`    trang danh sách (HTML, CSS, JS): ${spread(runs.map((r) => r.pageBytes), kb)} KB`);
         console.log(`    từ phím đầu đến kết quả đầu tiên: ${spread(runs.map((r) => r.firstBytes), kb)} KB, ${spread(runs.map((r) => r.firstMs), (x) => x.toFixed(0))} ms`);
         console.log(`    đến kết quả của cả truy vấn và mọi số đếm bộ lọc: ${spread(runs.map((r) => r.doneBytes), kb)} KB, ${spread(runs.map((r) => r.requests), (x) => x.toFixed(0))} yêu cầu`);

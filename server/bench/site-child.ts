@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildSite } from '../publish/site-build.ts';
+import { prerenderEntry } from '../publish/prerender-pool.ts';
 
 const dataDir = process.argv[2]!;
 if (process.argv[3] !== '--search-only') {
@@ -31,15 +32,8 @@ if (process.argv[3] !== '--search-only') {
       integrations: [{
         name: 'bench:search-only',
         hooks: {
-          // with a prerenderer set, the prerender entry must be named (as server/publish/prerender-pool.ts does)
-          'astro:config:setup': ({ updateConfig }) => {
-            updateConfig({ vite: { plugins: [{
-              name: 'bench:prerender-entry',
-              configEnvironment(name: string, config: { build?: { rolldownOptions?: { input?: unknown } } }) {
-                if (name === 'prerender' && config.build?.rolldownOptions?.input === undefined) return { build: { rolldownOptions: { input: 'astro/entrypoints/prerender' } } };
-              },
-            }] } });
-          },
+          // with a prerenderer set, the prerender entry must be named
+          'astro:config:setup': ({ updateConfig }) => { updateConfig(prerenderEntry()); },
           'astro:build:start': ({ setPrerenderer }) => {
             setPrerenderer((fallback) => ({
               name: 'bench:search-only',

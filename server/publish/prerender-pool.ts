@@ -7,6 +7,20 @@ import type { AstroIntegration, AstroPrerenderer } from 'astro';
 import { log } from '../log.ts';
 
 /**
+ * With a prerenderer set, Astro expects the adapter to bring its own prerender entry (as the Cloudflare
+ * adapter does); ours renders Astro's standard one, so it is named here (a config update for
+ * 'astro:config:setup').
+ */
+export function prerenderEntry() {
+  return { vite: { plugins: [{
+    name: 'portal:prerender-entry',
+    configEnvironment(name: string, config: { build?: { rolldownOptions?: { input?: unknown } } }) {
+      if (name === 'prerender' && config.build?.rolldownOptions?.input === undefined) return { build: { rolldownOptions: { input: 'astro/entrypoints/prerender' } } };
+    },
+  }] } };
+}
+
+/**
  * Astro renders static pages one at a time on one thread: at 10,000 datasets (21,000 pages) the build
  * used one of the two cores (bench:site). This integration hands Astro a prerenderer whose pages are
  * rendered by worker threads, each running the same prerender bundle; Astro still decides the paths and
@@ -18,16 +32,7 @@ export function prerenderPool(opts: { workers: number; onRenderStart?: () => voi
   const integration: AstroIntegration = {
     name: 'portal:prerender-pool',
     hooks: {
-      'astro:config:setup': ({ updateConfig }) => {
-        // With a prerenderer set, Astro expects the adapter to bring its own prerender entry (as the
-        // Cloudflare adapter does); ours renders Astro's standard one, so it is named here.
-        updateConfig({ vite: { plugins: [{
-          name: 'portal:prerender-entry',
-          configEnvironment(name: string, config: { build?: { rolldownOptions?: { input?: unknown } } }) {
-            if (name === 'prerender' && config.build?.rolldownOptions?.input === undefined) return { build: { rolldownOptions: { input: 'astro/entrypoints/prerender' } } };
-          },
-        }] } });
-      },
+      'astro:config:setup': ({ updateConfig }) => { updateConfig(prerenderEntry()); },
       'astro:config:done': ({ config }) => {
         outDir = config.outDir;
       },

@@ -88,6 +88,23 @@ for (const target of databases) {
       expect(run('ingest', file, '--dataset', 'bo-du-lieu-hong').err).toContain('[dataset-not-found]');
     });
 
+    it('shows how far a long ingest has read: bytes, share and rows, in the log', () => {
+      const file = path.join(work, 'ho-so.csv');
+      const rows = ['Mã hồ sơ,Họ và tên,Ngày tiếp nhận,Số tiền'];
+      for (let i = 1; i <= 60_000; i++) rows.push(`HS${i},Nguyễn Văn ${i},${String(1 + (i % 28)).padStart(2, '0')}/05/2025,"${i}.000"`);
+      fs.writeFileSync(file, rows.join('\r\n') + '\r\n');
+      const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'ingest.ts'), file, '--new', '--org', 'so-y-te', '--title', 'Hồ sơ tiếp nhận thử tiến độ'], {
+        cwd: root, env: { ...process.env, ...env, PORTAL_QUIET: '0', PORTAL_PROGRESS_SECONDS: '0.01' }, encoding: 'utf8',
+      });
+      expect(r.status, r.stderr).toBe(0);
+      const lines = r.stderr.split('\n').filter((l) => l.includes('[ingest]'));
+      const seen = lines.map((l) => /(\S+): ([\d.]+)\/([\d.]+) MB \((\d+)%\), ([\d.]+) hàng/.exec(l)).filter((m) => m !== null);
+      expect(seen.length, r.stderr).toBeGreaterThan(0);
+      expect(Number(seen[0]![3])).toBeCloseTo(fs.statSync(file).size / 1e6, 1);
+      // a line taken while reading names the phase and counts what was read so far
+      expect(seen.some((m) => m[1] === 'đọc' && Number(m[2]) > 0 && Number(m[5]!.replace(/\./g, '')) > 0), lines.join('\n')).toBe(true);
+    });
+
     it('takes --no-header: the first row of a file without a header row stays data, columns cot_1 … cot_n', () => {
       // two rows of text: read alone, the first row could be a header; the unit says it is not
       const file = path.join(work, 'khong-tieu-de.csv');

@@ -1,4 +1,5 @@
 import { z } from './params.ts';
+import type { IngestProgress } from '../ingest/index.ts';
 
 /**
  * A file handed to an action by an adapter: the multipart reader (a temporary file it named itself),
@@ -9,6 +10,8 @@ export class UploadedFile {
   readonly path: string;
   /** the uploader's file name, for display only */
   readonly originalName: string;
+  /** live figures of the file's ingest, for the adapter's progress display (read them on a timer) */
+  readonly progress: IngestProgress = { phase: '', bytes: 0, totalBytes: 0, rows: 0 };
   constructor(path: string, originalName: string) {
     this.path = path;
     this.originalName = originalName;

@@ -97,6 +97,8 @@ export interface ResourceUpload {
   encoding?: string;
   /** the unit's word: false when the file has no header row; detected when absent */
   header?: boolean;
+  /** live figures of this file's ingest, for a progress display */
+  progress?: IngestProgress;
 }
 
 /** Uploads read and checked before the transaction: each ingested anew, or the current file again (same bytes). */
@@ -111,7 +113,7 @@ export interface PreparedUploads {
  * A file whose bytes equal the resource's current file is not read again. An update is checked
  * against the resource's published Table Schema unless the unit gives one or asks to infer anew.
  */
-export async function ingestUploads(db: Db, store: BlobStore, datasetId: string | null, uploads: ResourceUpload[], opts: { schemaPolicy?: 'keep-current' | 'infer'; progress?: IngestProgress; signal?: AbortSignal } = {}): Promise<PreparedUploads> {
+export async function ingestUploads(db: Db, store: BlobStore, datasetId: string | null, uploads: ResourceUpload[], opts: { schemaPolicy?: 'keep-current' | 'infer'; signal?: AbortSignal } = {}): Promise<PreparedUploads> {
   for (const up of uploads) assertName('resource', up.resourceName);
   const current = datasetId ? await currentFilesByResourceName(db, datasetId) : new Map<string, FileRow>();
   const items: PreparedUploads['items'] = [];
@@ -119,7 +121,7 @@ export async function ingestUploads(db: Db, store: BlobStore, datasetId: string 
     const existing = current.get(up.resourceName);
     if (existing && existing.sha256 === (await sha256File(up.filePath))) { items.push({ up, reused: existing }); continue; }
     const schemaToUse = up.schema ?? (opts.schemaPolicy !== 'infer' && existing ? (existing.schema as unknown as TableSchema) : undefined);
-    const result = await ingestFile(up.filePath, { store, originalName: up.originalName, schema: schemaToUse, sheetName: up.sheetName, encoding: up.encoding, header: up.header, progress: opts.progress, signal: opts.signal });
+    const result = await ingestFile(up.filePath, { store, originalName: up.originalName, schema: schemaToUse, sheetName: up.sheetName, encoding: up.encoding, header: up.header, progress: up.progress, signal: opts.signal });
     items.push({ up, result });
   }
   const reports = items.map((i) => i.result?.report ?? (i.reused!.report as unknown as IngestReport));

@@ -20,10 +20,13 @@ export const EXIT = { published: 0, invalid: 1, usage: 2, noChange: 3 } as const
 
 function mb(bytes: number) { return bytes / 1e6; }
 
-/** Prints bytes and rows per second while a large file is read (stderr; plain lines when not a terminal). */
+/**
+ * Prints bytes and rows per second while a large file is read (stderr; plain log lines when not a
+ * terminal, every PORTAL_PROGRESS_SECONDS, default 5).
+ */
 function startProgress(progress: IngestProgress): () => void {
   const started = Date.now();
-  const every = process.stderr.isTTY ? 1000 : 5000;
+  const every = process.stderr.isTTY ? 1000 : Math.max(10, 1000 * (Number(process.env.PORTAL_PROGRESS_SECONDS) || 5));
   const timer = setInterval(() => {
     const s = (Date.now() - started) / 1000;
     const pct = progress.totalBytes ? ` (${Math.round((100 * progress.bytes) / progress.totalBytes)}%)` : '';
@@ -80,8 +83,8 @@ export async function runIngestCli(argv: string[]): Promise<number> {
 
   const portal = await openPortal();
   const cli = systemCaller('cli');
-  const progress: IngestProgress = { phase: '', bytes: 0, totalBytes: 0, rows: 0 };
   const upload = new UploadedFile(file, path.basename(file));
+  const progress = upload.progress;
   const options = { ...(o.sheet ? { sheet: o.sheet } : {}), ...(o.encoding ? { encoding: o.encoding } : {}), ...(o['no-header'] ? { header: false } : {}), ...(declaredSchema ? { schema: declaredSchema } : {}), ...(o['new-schema'] ? { schema_policy: 'infer' } : {}) };
   try {
     if (o.new && (!o.org || !o.title)) return refuse('usage', `--new cần --org và --title\n${USAGE}`);

@@ -7,7 +7,7 @@ import { BlobStore } from '../server/storage/blobs.ts';
 import { castCell, castValue, compileCast, validDate, type TableField } from '../server/ingest/schema.ts';
 import { cleanCell } from '../server/ingest/table.ts';
 import { MAY_NEED_NFC } from '../server/ingest/readers.ts';
-import { utf8 } from '../server/storage/blobs.ts';
+import { HashingWriter, utf8 } from '../server/storage/blobs.ts';
 import { fixture, tempStore } from './helpers/fixtures.ts';
 import { toWindows1258 } from './helpers/encode.ts';
 import iconv from 'iconv-lite';
@@ -175,6 +175,27 @@ describe('ingest fast paths: output text', () => {
   it('encodes long output text to exactly the bytes V8 writes, lone surrogates included', () => {
     const samples = ['Việt Nam', 'a\ud800b', 'x\udc00', '\ud83d\ude00 ok', 'Đ'.repeat(70_000), `${'ệ'.repeat(40_000)}\ud800${'a'.repeat(40_000)}`, ''];
     for (const s of samples) expect(utf8(s).equals(Buffer.from(s, 'utf8'))).toBe(true);
+  });
+
+  it('writes and hashes every byte of texts of any length across its two buffers, and an abort leaves no file', async () => {
+    const { store } = tempStore();
+    // short and long pieces (the two encoding paths), pairs and lone surrogates, pieces larger than a buffer
+    const pieces = ['Mã,Tên\r\n', 'ệ'.repeat(700), 'a\ud800', '\udc00b', '\ud83d\ude00', 'Đ'.repeat(50_000), 'x'.repeat(1023), 'ư'.repeat(400_000), '', 'z'];
+    for (let i = 0; i < 400; i++) pieces.push(`${i},Nguyễn Văn ${i},"ghi chú ""${i}"""\r\n`.repeat(1 + (i % 97)));
+    const writer = new HashingWriter(store.tempPath('.csv'));
+    for (const p of pieces) await writer.write(p);
+    const file = await writer.finish();
+    // each piece is encoded on its own (a lone surrogate at a piece's end is U+FFFD, as V8 writes it)
+    const expected = Buffer.concat(pieces.map((p) => Buffer.from(p, 'utf8')));
+    expect(fs.readFileSync(file.path).equals(expected)).toBe(true);
+    expect(file.size).toBe(expected.length);
+    expect(file.sha256).toBe(crypto.createHash('sha256').update(expected).digest('hex'));
+
+    const aborted = new HashingWriter(store.tempPath('.csv'));
+    await aborted.write('ư'.repeat(2_000_000));
+    aborted.abort();
+    expect(fs.existsSync(aborted.path)).toBe(false);
+    await expect(aborted.finish()).rejects.toThrow();
   });
 });
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { SnapshotCatalog, SnapshotDatasetSummary } from '../contract/snapshot.ts';
 import { SearchData, searchOrder } from './search-index.ts';
 import type { LoadedSnapshot } from './reader.ts';
+import { viCollator } from '../contract/text.ts';
 
 /**
  * CKAN's package_search over the publication snapshot: Solr's filter syntax (the subset CKAN clients
@@ -175,11 +176,11 @@ function clause(token: string, p: Prepared, now: Date): Clause {
 
 // —— sorts ——
 
-const collator = new Intl.Collator('vi');
+
 const SORT_KEYS: Record<string, (a: Summary, b: Summary) => number> = {
   id: (a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
   name: (a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0),
-  title_string: (a, b) => collator.compare(a.title, b.title),
+  title_string: (a, b) => viCollator().compare(a.title, b.title),
   metadata_modified: (a, b) => Date.parse(a.modifiedAt) - Date.parse(b.modifiedAt),
   metadata_created: (a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt),
 };
@@ -266,7 +267,7 @@ export function runQuery(snap: LoadedSnapshot, input: QueryInput, now = new Date
         title: field,
         // CKAN lists them by display name in reverse (ckan/logic/action/get.py)
         items: entries.map(([name, count]) => ({ name, display_name: label?.get(name) ?? name, count }))
-          .sort((a, b) => collator.compare(b.display_name, a.display_name)),
+          .sort((a, b) => viCollator().compare(b.display_name, a.display_name)),
       };
     }
   }

@@ -9,6 +9,7 @@ import { byPublication, publishedOf, withdrawnPublishedOf } from '../contract/li
 import { isValidName } from '../contract/names.ts';
 import type { SnapshotCatalog, SnapshotDatasetSummary } from '../contract/snapshot.ts';
 import { localDate } from '../freshness/due.ts';
+import { viCollator } from '../contract/text.ts';
 
 /**
  * Builds the search data of a snapshot (format and ranking: server/contract/search.ts) into the
@@ -49,7 +50,7 @@ const TAG_VALUES = 100;
 const EXCERPT = 120;
 const STATE = '.state.json';
 
-const collator = new Intl.Collator('vi');
+
 const plain = (md: string) => md.replace(/[#*_>`[\]()]/g, '').replace(/\s+/g, ' ').trim();
 const hash = (text: string, len = 12) => crypto.createHash('sha256').update(text).digest('base64url').slice(0, len);
 
@@ -393,7 +394,7 @@ function produce(catalog: SnapshotCatalog, numbers: { ids: (string | null)[]; nu
   const facets = {} as FacetsFile['facets'];
   for (const name of FACET_NAMES) {
     const m = lists[name];
-    let values = [...m.keys()].sort((a, b) => m.get(b)!.length - m.get(a)!.length || collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0));
+    let values = [...m.keys()].sort((a, b) => m.get(b)!.length - m.get(a)!.length || viCollator().compare(a, b) || (a < b ? -1 : a > b ? 1 : 0));
     if (name === 'tag') values = values.slice(0, TAG_VALUES);
     facets[name] = { values, p: values.map((v) => encodeIds(m.get(v)!)) };
   }
@@ -404,7 +405,7 @@ function produce(catalog: SnapshotCatalog, numbers: { ids: (string | null)[]; nu
   phase('facets');
   // sort keys: larger first (0 for a hole); after a publish, the previous keys with those of the datasets that moved
   const day = (iso: string | null, fallback: string) => Math.floor(Date.parse(`${localDate(new Date(iso ?? fallback))}T00:00:00Z`) / 864e5);
-  const byTitle = (a: number, b: number) => collator.compare(byNumber[a]!.title, byNumber[b]!.title) || a - b;
+  const byTitle = (a: number, b: number) => viCollator().compare(byNumber[a]!.title, byNumber[b]!.title) || a - b;
   const prevSort = (name: SortName) => decodeVarints((JSON.parse(fs.readFileSync(path.join(prev!.dir, prevPaths!.sort(name)), 'utf8')) as SortFile).k);
   let titleRank: number[];
   if (prev) {
@@ -457,7 +458,7 @@ function produce(catalog: SnapshotCatalog, numbers: { ids: (string | null)[]; nu
   const members = new Map<string, number[]>();
   byNumber.forEach((s, d) => { if (s) (members.get(s.organization) ?? members.set(s.organization, []).get(s.organization)!).push(d); });
   const units: SearchUnit[] = catalog.organizations.filter((o) => isValidName(o.slug) && members.has(o.slug))
-    .sort((a, b) => collator.compare(a.title, b.title) || (a.slug < b.slug ? -1 : 1))
+    .sort((a, b) => viCollator().compare(a.title, b.title) || (a.slug < b.slug ? -1 : 1))
     .map((o) => {
       const ids = members.get(o.slug)!;
       const text = JSON.stringify({ p: encodeIds(ids) } satisfies UnitFile);

@@ -11,6 +11,7 @@ import { updateSearchData, writeSearchData } from './search-index.ts';
 import { objectPath, readCatalog, summaryOf } from './snapshot-files.ts';
 import type { SkippedRecord } from './snapshot-read.ts';
 import type { SnapshotCatalog, SnapshotDataset, SnapshotDatasetSummary, SnapshotOrganization, SnapshotWithdrawn } from '../contract/snapshot.ts';
+import { viCollator } from '../contract/text.ts';
 
 export type * from '../contract/snapshot.ts';
 export type { SkippedRecord } from './snapshot-read.ts';
@@ -31,7 +32,7 @@ export type { SkippedRecord } from './snapshot-read.ts';
  */
 export const SNAPSHOT_FORMAT = 2;
 
-const collator = new Intl.Collator('vi');
+
 const bySlug = (a: { slug: string }, b: { slug: string }) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0);
 
 export function snapshotPaths(dataDir: string) {
@@ -207,7 +208,7 @@ export async function assembleSnapshot(dataDir: string, deltaFile: string, now =
     siteUrl: delta.siteUrl,
     organizations: delta.organizations
       .map((o) => ({ ...o, datasetCount: counts.get(o.slug) ?? 0 }))
-      .sort((a, b) => collator.compare(a.title, b.title) || (a.slug < b.slug ? -1 : 1)),
+      .sort((a, b) => viCollator().compare(a.title, b.title) || (a.slug < b.slug ? -1 : 1)),
     topics: TOPICS, licences: LICENCES, frequencies: UPDATE_FREQUENCIES,
     withdrawn: [...withdrawn.values()].sort(bySlug),
     datasets: list,
@@ -305,7 +306,7 @@ export async function readPublishedCatalog(db: Db, store: BlobStore, siteUrl: st
   for (const d of all) counts.set(d.organization.slug, (counts.get(d.organization.slug) ?? 0) + 1);
   const catalog: SnapshotCatalog = {
     format: SNAPSHOT_FORMAT, generatedAt: new Date().toISOString(), siteUrl,
-    organizations: orgs.list.map((o) => ({ ...o, datasetCount: counts.get(o.slug) ?? 0 })).sort((a, b) => collator.compare(a.title, b.title) || (a.slug < b.slug ? -1 : 1)),
+    organizations: orgs.list.map((o) => ({ ...o, datasetCount: counts.get(o.slug) ?? 0 })).sort((a, b) => viCollator().compare(a.title, b.title) || (a.slug < b.slug ? -1 : 1)),
     topics: TOPICS, licences: LICENCES, frequencies: UPDATE_FREQUENCIES,
     withdrawn: withdrawn.sort(bySlug),
     datasets: all.sort(bySlug).map((d) => summaryOf(d)),

@@ -67,3 +67,6 @@ export class IngestError extends Error {
     this.problem = p;
   }
 }
+
+/** The ingest was stopped (its abort signal): nothing of it is published. */
+export const abortedError = () => new IngestError(problem('source-error', 'quá trình nạp bị dừng giữa chừng; không có gì được công bố'));

@@ -4,7 +4,7 @@ import { pipeline, Transform, type Readable } from 'node:stream';
 import Papa from 'papaparse';
 import type ExcelJS from 'exceljs';
 import { chunkDecoder, decodeStream, type ChunkDecoder } from './encoding.ts';
-import { IngestError, problem, type IngestProblem } from './errors.ts';
+import { abortedError, IngestError, problem, type IngestProblem } from './errors.ts';
 import { QuoteScanner } from './quotes.ts';
 
 /**
@@ -101,7 +101,7 @@ export function sniffDialect(sampleText: string, complete = true): Dialect {
 function countingStream(filePath: string, progress?: ReadProgress, signal?: AbortSignal): Readable {
   const counter = new Transform({
     transform(chunk: Buffer, _enc, done) {
-      if (signal?.aborted) { done(new IngestError(problem('source-error', 'quá trình nạp bị dừng giữa chừng; không có gì được công bố'))); return; }
+      if (signal?.aborted) { done(abortedError()); return; }
       if (progress) progress.bytes += chunk.length;
       done(null, chunk);
     },
@@ -168,7 +168,7 @@ function textGuard(decode: ChunkDecoder, utf16: boolean, watch?: TextWatch, quot
     // a Buffer, which papaparse then decoded again (about a tenth of the ingest's time)
     encoding: 'utf8',
     transform(bytes: Buffer, _enc, done) {
-      if (signal?.aborted) { done(new IngestError(problem('source-error', 'quá trình nạp bị dừng giữa chừng; không có gì được công bố'))); return; }
+      if (signal?.aborted) { done(abortedError()); return; }
       if (progress) progress.bytes += bytes.length;
       let chunk: string;
       try {

@@ -1,4 +1,4 @@
-import { IngestError, problem, type ErrorCode, type IngestProblem } from './errors.ts';
+import { abortedError, IngestError, problem, type ErrorCode, type IngestProblem } from './errors.ts';
 import { TypeTracker } from './infer.ts';
 import { brokenConstraint, castValue, compileCast, hash53, type Cell, type TableField, type TableSchema } from './schema.ts';
 import { OutputFormatter, WorkerOutput, type OutputFiles, type OutputPaths, type OutputSink } from './output.ts';
@@ -73,7 +73,7 @@ const trimTrailing = (cells: string[]) => { let n = cells.length; while (n > 1 &
 const quoteText = (s: string, max = 60) => `"${s.length > max ? `${s.slice(0, max)}…` : s}"`;
 
 function checkAborted(signal?: AbortSignal) {
-  if (signal?.aborted) throw new IngestError(problem('source-error', 'quá trình nạp bị dừng giữa chừng; không có gì được công bố'));
+  if (signal?.aborted) throw abortedError();
 }
 
 /**

@@ -139,9 +139,8 @@ export function serveJob(): void {
   // started with it are lowered here, and the threads started from here on (render workers, libuv's
   // pool) inherit it.
   const nice = Number(process.env.PUBLISH_JOB_NICE ?? os.constants.priority.PRIORITY_BELOW_NORMAL);
-  setNice(process.pid, nice);
-  let threads: string[] = [];
-  try { threads = fs.readdirSync('/proc/self/task'); } catch { /* not Linux */ }
+  let threads = [String(process.pid)]; // the main thread's id is the process's
+  try { threads = fs.readdirSync('/proc/self/task'); } catch { /* not Linux: the process's priority only */ }
   for (const tid of threads) setNice(Number(tid), nice);
   // the server that asked is gone (killed): stop at once, so a publish never runs without the lock it held
   process.once('disconnect', () => process.exit(1));

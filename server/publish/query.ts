@@ -176,7 +176,6 @@ function clause(token: string, p: Prepared, now: Date): Clause {
 
 // —— sorts ——
 
-
 const SORT_KEYS: Record<string, (a: Summary, b: Summary) => number> = {
   id: (a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
   name: (a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0),

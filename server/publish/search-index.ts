@@ -50,7 +50,6 @@ const TAG_VALUES = 100;
 const EXCERPT = 120;
 const STATE = '.state.json';
 
-
 const plain = (md: string) => md.replace(/[#*_>`[\]()]/g, '').replace(/\s+/g, ' ').trim();
 const hash = (text: string, len = 12) => crypto.createHash('sha256').update(text).digest('base64url').slice(0, len);
 

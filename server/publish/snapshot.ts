@@ -32,7 +32,6 @@ export type { SkippedRecord } from './snapshot-read.ts';
  */
 export const SNAPSHOT_FORMAT = 2;
 
-
 const bySlug = (a: { slug: string }, b: { slug: string }) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0);
 
 export function snapshotPaths(dataDir: string) {

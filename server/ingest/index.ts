@@ -203,7 +203,7 @@ export async function ingestFile(filePath: string, opts: IngestOptions): Promise
       textWatch, outputWorker,
       onProgress: (rows: number) => { progress.rows = rows; },
     };
-    // the original is copied and hashed while the table is read (the kernel copies; removed below if the
+    // the original is copied and hashed while the table is read (removed below if the
     // file is not valid): by the output worker when there is one, its hashing being off this thread
     const paths: OutputPaths = { csv: csvPath, json: jsonPath };
     if (outputWorker) {

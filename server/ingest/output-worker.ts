@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { OutputFormatter, type OutputPaths } from './output.ts';
 import type { Cell } from './schema.ts';
-import { hashFile, type HashedFile } from '../storage/blobs.ts';
+import { copyAndHash } from '../storage/blobs.ts';
 
 type Message = { type: 'rows'; values: Cell[] } | { type: 'finish' } | { type: 'abort' };
 
@@ -12,12 +12,8 @@ const { names, paths } = workerData as { names: string[]; paths: OutputPaths };
 let formatter: OutputFormatter | undefined;
 let stopped = false;
 
-/** As BlobStore.copyToTemp: the kernel copies, and the copy itself is hashed (so the hash is of the bytes stored). */
-async function copyAndHash(source: string, dest: string): Promise<HashedFile> {
-  await fs.promises.copyFile(source, dest);
-  return { path: dest, ...(await hashFile(dest, () => stopped)) };
-}
-const original = paths.original ? copyAndHash(paths.original.source, paths.original.path) : undefined;
+// as BlobStore.copyToTemp does
+const original = paths.original ? copyAndHash(paths.original.source, paths.original.path, () => stopped) : undefined;
 original?.catch(() => { /* reported by finish, or the copy is removed by abort */ });
 
 async function handle(m: Message): Promise<void> {

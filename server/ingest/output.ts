@@ -26,8 +26,8 @@ export function csvField(s: string): string {
 const OUTPUT_CHUNK = 48 * 1024;
 
 /**
- * Where the outputs go. `original`: the worker also copies the uploaded file there and hashes the
- * copy (BlobStore.copyToTemp's work, off the ingest's thread, which sets the pace of a large ingest).
+ * Where the outputs go. `original`: the worker also copies the uploaded file there, hashing what it
+ * writes (BlobStore.copyToTemp's work, off the ingest's thread, which sets the pace of a large ingest).
  */
 export type OutputPaths = { csv: string; json: string; original?: { source: string; path: string } };
 export type OutputFiles = { csv: HashedFile; json: HashedFile; original?: HashedFile };

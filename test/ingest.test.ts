@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -105,6 +106,46 @@ describe('ingest: spreadsheets and JSON', () => {
     const r = await ingest('d.json', JSON.stringify([{ ten: 'Pleiku', so: 1 }, { ten: 'An Khê', so: 2, ghi_chu: 'mới' }]));
     expect(r.report.fields.map((f) => f.name)).toEqual(['ten', 'so', 'ghi_chu']);
     expect(r.json[0]).toEqual({ ten: 'Pleiku', so: 1, ghi_chu: null });
+  });
+});
+
+describe('ingest: an upload the server received', () => {
+  const received = (bytes: Buffer) => ({ sha256: crypto.createHash('sha256').update(bytes).digest('hex'), size: bytes.length });
+
+  it('moves a valid upload from the store\'s own folder into the store, as hashed on receipt, instead of copying it', async () => {
+    const { store } = tempStore();
+    const bytes = Buffer.from(VI);
+    const upload = store.tempPath('.upload');
+    fs.writeFileSync(upload, bytes);
+    const inode = fs.statSync(upload).ino;
+    const r = await ingestFile(upload, { store, originalName: 'don-vi.csv', received: received(bytes) });
+    expect(r.report.valid).toBe(true);
+    expect(r.outputs!.original.sha256).toBe(received(bytes).sha256);
+    expect(fs.existsSync(upload)).toBe(false);
+    const stored = store.pathOf(r.outputs!.original.sha256);
+    expect(fs.statSync(stored).ino).toBe(inode);
+    expect(fs.readFileSync(stored).equals(bytes)).toBe(true);
+  });
+
+  it('copies and hashes the file itself when it lies elsewhere or its size is not the one received, and leaves a rejected upload alone', async () => {
+    const { store } = tempStore();
+    const bytes = Buffer.from(VI);
+    const outside = fixture('don-vi.csv', bytes);
+    const a = await ingestFile(outside, { store, received: received(bytes) });
+    expect(fs.existsSync(outside)).toBe(true);
+    expect(fs.statSync(store.pathOf(a.outputs!.original.sha256)).ino).not.toBe(fs.statSync(outside).ino);
+    const inside = store.tempPath('.upload');
+    fs.writeFileSync(inside, bytes);
+    const b = await ingestFile(inside, { store, originalName: 'don-vi.csv', received: { ...received(bytes), size: bytes.length + 1 } });
+    expect(b.outputs!.original.sha256).toBe(received(bytes).sha256);
+    expect(fs.existsSync(inside)).toBe(true);
+    const bad = Buffer.from('Mã,Tên\r\n1,"Quy Nhơn\r\n');
+    const rejected = store.tempPath('.upload');
+    fs.writeFileSync(rejected, bad);
+    const c = await ingestFile(rejected, { store, originalName: 'loi.csv', received: received(bad) });
+    expect(c.report.valid).toBe(false);
+    expect(fs.readFileSync(rejected).equals(bad)).toBe(true);
+    expect(store.has(received(bad).sha256)).toBe(false);
   });
 });
 

@@ -141,7 +141,7 @@ function resourceNameOf(given: string | undefined, upload: UploadedFile): string
 
 function uploadOf(o: UploadOptions, upload: UploadedFile, resourceName: string, title: string, description: string): ResourceUpload {
   return {
-    resourceName, title, description, filePath: upload.path, originalName: upload.originalName, progress: upload.progress,
+    resourceName, title, description, filePath: upload.path, originalName: upload.originalName, progress: upload.progress, received: upload.received,
     schema: o.schema as TableSchema | undefined, sheetName: o.sheet, encoding: o.encoding, header: o.header,
   };
 }

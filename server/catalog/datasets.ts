@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { and, asc, desc, eq, or } from 'drizzle-orm';
 import { schema, type Db } from '../db/index.ts';
-import { ingestFile, type IngestProgress, type IngestReport, type IngestResult, type TableSchema } from '../ingest/index.ts';
+import { ingestFile, type IngestProgress, type IngestReport, type IngestResult, type ReceivedFile, type TableSchema } from '../ingest/index.ts';
 import type { BlobStore } from '../storage/blobs.ts';
 import { DATASET_FIELDS, type DatasetMetadata } from './fields.ts';
 import { CatalogError } from './errors.ts';
@@ -99,6 +99,8 @@ export interface ResourceUpload {
   header?: boolean;
   /** live figures of this file's ingest, for a progress display */
   progress?: IngestProgress;
+  /** the file is the server's own temporary file, hashed as it was received (see UploadedFile) */
+  received?: ReceivedFile;
 }
 
 /** Uploads read and checked before the transaction: each ingested anew, or the current file again (same bytes). */
@@ -119,9 +121,9 @@ export async function ingestUploads(db: Db, store: BlobStore, datasetId: string 
   const items: PreparedUploads['items'] = [];
   for (const up of uploads) {
     const existing = current.get(up.resourceName);
-    if (existing && existing.sha256 === (await sha256File(up.filePath))) { items.push({ up, reused: existing }); continue; }
+    if (existing && existing.sha256 === (up.received?.sha256 ?? await sha256File(up.filePath))) { items.push({ up, reused: existing }); continue; }
     const schemaToUse = up.schema ?? (opts.schemaPolicy !== 'infer' && existing ? (existing.schema as unknown as TableSchema) : undefined);
-    const result = await ingestFile(up.filePath, { store, originalName: up.originalName, schema: schemaToUse, sheetName: up.sheetName, encoding: up.encoding, header: up.header, progress: up.progress, signal: opts.signal });
+    const result = await ingestFile(up.filePath, { store, originalName: up.originalName, schema: schemaToUse, sheetName: up.sheetName, encoding: up.encoding, header: up.header, progress: up.progress, received: up.received, signal: opts.signal });
     items.push({ up, result });
   }
   const reports = items.map((i) => i.result?.report ?? (i.reused!.report as unknown as IngestReport));

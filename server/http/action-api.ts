@@ -117,7 +117,7 @@ export async function handleActionApi(req: http.IncomingMessage, res: http.Serve
         });
         cleanup = upload.cleanup;
         input = { ...upload.fields };
-        if (upload.file) input.upload = new UploadedFile(upload.file.path, upload.file.originalName);
+        if (upload.file) input.upload = new UploadedFile(upload.file.path, upload.file.originalName, upload.file);
       } else {
         const text = await readBody(req, BODY_LIMITS.json);
         if (type.startsWith('application/x-www-form-urlencoded')) input = queryParams(new URLSearchParams(text));

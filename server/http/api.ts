@@ -31,7 +31,7 @@ export async function handleVersionUpload(req: http.IncomingMessage, res: http.S
     if (!upload.file) return err(422, 'file-required', 'Thiếu tệp dữ liệu (trường "file").');
     const out = await ctx.actions.call('resource_update', caller, {
       package_id: slug, ...(upload.fields.resource ? { resource_name: upload.fields.resource } : {}),
-      upload: new UploadedFile(upload.file.path, upload.file.originalName), ...(upload.fields.note?.trim() ? { note: upload.fields.note } : {}),
+      upload: new UploadedFile(upload.file.path, upload.file.originalName, upload.file), ...(upload.fields.note?.trim() ? { note: upload.fields.note } : {}),
     });
     const r = out.result;
     if (r.status === 'no-change') {

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type http from 'node:http';
 import busboy from 'busboy';
@@ -6,7 +7,8 @@ import { CatalogError } from '../catalog/errors.ts';
 
 export interface MultipartResult {
   fields: Record<string, string>;
-  file: { path: string; originalName: string; size: number } | null;
+  /** sha256: of the bytes written to `path`, hashed as they arrived */
+  file: { path: string; originalName: string; size: number; sha256: string } | null;
   /** removes the temporary file; call when the ingest is done with it */
   cleanup(): void;
 }
@@ -78,13 +80,14 @@ export function readMultipart(req: http.IncomingMessage, store: BlobStore, opts:
         tmp = store.tempPath('.upload');
         const out = fs.createWriteStream(tmp, { flags: 'wx' });
         let size = 0;
-        stream.on('data', (c: Buffer) => { size += c.length; });
+        const hash = crypto.createHash('sha256');
+        stream.on('data', (c: Buffer) => { size += c.length; hash.update(c); });
         stream.on('limit', () => fail(new CatalogError('file-too-large', `Tệp vượt quá giới hạn ${Math.round(opts.maxBytes / 1048576)} MB.`, { field: fileField })));
         await new Promise<void>((res, rej) => {
           out.on('finish', res);
           out.on('error', rej);
           stream.on('error', rej);
-          stream.on('end', () => { file = { path: tmp!, originalName: (info.filename ?? 'tep-tai-len').normalize('NFC'), size }; });
+          stream.on('end', () => { file = { path: tmp!, originalName: (info.filename ?? 'tep-tai-len').normalize('NFC'), size, sha256: hash.digest('hex') }; });
           stream.pipe(out);
         });
       })();

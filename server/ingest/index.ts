@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import iconv from 'iconv-lite';
 import { DECLARABLE, DECODER, detectEncoding, isStrictUtf8, type DetectedEncoding, type EncodingGuess } from './encoding.ts';
 import { IngestError, problem, type IngestProblem } from './errors.ts';
@@ -60,6 +61,9 @@ export interface IngestResult {
   outputs?: StoredOutputs;
 }
 
+/** The sha256 and size of a temporary file's bytes, taken as they were written (an upload the server received). */
+export interface ReceivedFile { sha256: string; size: number }
+
 /** Live figures of a running ingest, for progress displays (read them on a timer). */
 export interface IngestProgress { phase: string; bytes: number; totalBytes: number; rows: number }
 
@@ -75,6 +79,11 @@ export interface IngestOptions {
   header?: boolean;
   signal?: AbortSignal;
   progress?: IngestProgress;
+  /**
+   * The file is a temporary file of the store's own folder (an upload), with these sha256 and size:
+   * a valid file is moved into the store as the original, not copied and hashed again.
+   */
+  received?: ReceivedFile;
   /** write the outputs in a worker thread; by default for files of OUTPUT_WORKER_MIN_BYTES or more */
   outputWorker?: boolean;
 }
@@ -203,10 +212,14 @@ export async function ingestFile(filePath: string, opts: IngestOptions): Promise
       textWatch, outputWorker,
       onProgress: (rows: number) => { progress.rows = rows; },
     };
-    // the original is copied and hashed while the table is read (removed below if the
-    // file is not valid): by the output worker when there is one, its hashing being off this thread
+    // The original is copied and hashed while the table is read (removed below if the file is not
+    // valid): by the output worker when there is one, its hashing being off this thread. An upload
+    // the server received into the store's folder, hashed as it arrived, is moved in below instead.
     const paths: OutputPaths = { csv: csvPath, json: jsonPath };
-    if (outputWorker) {
+    const received = opts.received && path.dirname(path.resolve(filePath)) === path.resolve(opts.store.tmpDir) && opts.received.size === stat.size ? opts.received : undefined;
+    if (received) {
+      // nothing to copy
+    } else if (outputWorker) {
       paths.original = { source: filePath, path: opts.store.tempPath() };
       temps.push(paths.original.path);
     } else {
@@ -238,7 +251,7 @@ export async function ingestFile(filePath: string, opts: IngestOptions): Promise
       return finish();
     }
     progress.phase = 'lưu';
-    const original = out.original ?? await (originalCopy ??= opts.store.copyToTemp(filePath).then((f) => { temps.push(f.path); return f; }));
+    const original = received ? { path: filePath, ...received } : out.original ?? await (originalCopy ??= opts.store.copyToTemp(filePath).then((f) => { temps.push(f.path); return f; }));
     for (const f of [original, out.csv, out.json]) opts.store.adopt(f.path, f.sha256);
     report.valid = true;
     finish();

@@ -11,6 +11,9 @@ import { testCatalog } from './helpers/catalog.ts';
 import { publishedDataset } from '../server/publish/snapshot-files.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
+/** Node's flags in `npm run <script>` (package.json), so the commands run as users run them */
+const scripts = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+const flagsOf = (script: string) => (scripts[script] ?? '').split(/\s+/).filter((a) => a.startsWith('--'));
 
 for (const target of databases) {
   describe(`npm run ingest on ${target.name}`, () => {
@@ -18,7 +21,7 @@ for (const target of databases) {
     let drop: () => Promise<void>;
     let work: string;
     const run = (script: string, ...args: string[]) => {
-      const r = spawnSync(process.execPath, [path.join(root, 'scripts', `${script}.ts`), ...args], { cwd: root, env: { ...process.env, ...env, PORTAL_QUIET: '1' }, encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [...flagsOf(script), path.join(root, 'scripts', `${script}.ts`), ...args], { cwd: root, env: { ...process.env, ...env, PORTAL_QUIET: '1' }, encoding: 'utf8' });
       return { code: r.status, out: r.stdout, err: r.stderr };
     };
     const published = (slug: string) => {
@@ -93,7 +96,7 @@ for (const target of databases) {
       const rows = ['Mã hồ sơ,Họ và tên,Ngày tiếp nhận,Số tiền'];
       for (let i = 1; i <= 60_000; i++) rows.push(`HS${i},Nguyễn Văn ${i},${String(1 + (i % 28)).padStart(2, '0')}/05/2025,"${i}.000"`);
       fs.writeFileSync(file, rows.join('\r\n') + '\r\n');
-      const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'ingest.ts'), file, '--new', '--org', 'so-y-te', '--title', 'Hồ sơ tiếp nhận thử tiến độ'], {
+      const r = spawnSync(process.execPath, [...flagsOf('ingest'), path.join(root, 'scripts', 'ingest.ts'), file, '--new', '--org', 'so-y-te', '--title', 'Hồ sơ tiếp nhận thử tiến độ'], {
         cwd: root, env: { ...process.env, ...env, PORTAL_QUIET: '0', PORTAL_PROGRESS_SECONDS: '0.01' }, encoding: 'utf8',
       });
       expect(r.status, r.stderr).toBe(0);

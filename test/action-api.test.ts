@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { count } from 'drizzle-orm';
@@ -9,7 +10,8 @@ import { startServer, type RunningServer } from '../server/http/server.ts';
 import { writeSnapshot } from '../server/publish/snapshot.ts';
 import { loadDemoCatalog } from '../server/seed/demo.ts';
 import { databases } from './helpers/databases.ts';
-import { copyOfDemoCatalog } from './helpers/fixtures.ts';
+import { copyOfDemoCatalog, tempDir } from './helpers/fixtures.ts';
+import { setLogDirectory } from '../server/log.ts';
 import { account, testCatalog, tokenFor, type TestCatalog } from './helpers/catalog.ts';
 
 /** CKAN's package dict keys (ckan-anchors.md §2.4) and resource dict keys, as CKAN clients expect them. */
@@ -270,6 +272,32 @@ for (const target of databases) {
       again.append('upload', new Blob([bytes]), 'nha-thuoc.csv');
       expect(await post('resource_update', again, tokens.editorA)).toMatchObject({ status: 200, body: { result: { result: { status: 'no-change', version: 1 } } } });
       expect(fs.readdirSync(c.store.tmpDir)).toEqual([]);
+    });
+
+    it('logs how far the ingest of a large upload has read, in the server\'s log', async () => {
+      const logs = tempDir('portal-log-');
+      setLogDirectory(logs);
+      process.env.PORTAL_PROGRESS_SECONDS = '0.01';
+      try {
+        const rows = ['Mã hồ sơ,Họ và tên,Ngày tiếp nhận,Số tiền'];
+        for (let i = 1; i <= 60_000; i++) rows.push(`HS${i},Nguyễn Văn ${i},${String(1 + (i % 28)).padStart(2, '0')}/05/2025,"${i}.000"`);
+        const bytes = Buffer.from(rows.join('\r\n') + '\r\n');
+        const fd = new FormData();
+        fd.append('package_id', 'ban-nhap-thuoc');
+        fd.append('resource_name', 'ho-so-tiep-nhan');
+        fd.append('note', 'Thêm hồ sơ tiếp nhận');
+        fd.append('upload', new Blob([bytes]), 'hồ-sơ-tiếp-nhận.csv');
+        expect(await post('resource_create', fd, tokens.editorA)).toMatchObject({ status: 200, body: { result: { result: { status: 'published' } } } });
+      } finally {
+        delete process.env.PORTAL_PROGRESS_SECONDS;
+      }
+      const lines = fs.readFileSync(path.join(logs, 'portal.log'), 'utf8').split('\n').filter((l) => l.includes('[ingest] hồ-sơ-tiếp-nhận.csv: đọc: '));
+      expect(lines.length).toBeGreaterThan(0);
+      const m = /đọc: ([\d.]+)\/([\d.]+) MB \((\d+)%\), ([\d.]+) hàng/.exec(lines.at(-1)!);
+      expect(m).not.toBeNull();
+      expect(Number(m![2])).toBeGreaterThan(1);
+      expect(Number(m![1])).toBeGreaterThan(0);
+      expect(Number(m![4]!.replace(/\./g, ''))).toBeGreaterThan(0);
     });
 
     it('answers a bad file with 409 and its validation report, and publishes nothing', async () => {

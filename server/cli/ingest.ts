@@ -4,10 +4,10 @@ import { parseArgs } from 'node:util';
 import { openPortal } from '../portal.ts';
 import type { IngestProgress, IngestReport, TableSchema } from '../ingest/index.ts';
 import { formatReport } from '../ingest/report.ts';
+import { showIngestProgress } from '../ingest/progress.ts';
 import { nameProblem } from '../catalog/names.ts';
 import { ActionError, systemCaller, UploadedFile, ValidationError } from '../actions/index.ts';
 import { publish } from '../commands.ts';
-import { log } from '../log.ts';
 
 export const USAGE = `Cách dùng:
   npm run ingest -- <tệp> --dataset <slug> [--resource <tên>] [--note "<ghi chú>"]
@@ -19,30 +19,6 @@ Mã thoát: 0 đã công bố phiên bản mới; 1 tệp không hợp lệ; 2 s
 export const EXIT = { published: 0, invalid: 1, usage: 2, noChange: 3 } as const;
 
 function mb(bytes: number) { return bytes / 1e6; }
-
-/**
- * 1.234.567, as vi-VN writes it, without Intl: the progress line is printed while a large file is
- * read, and ICU's number-format data would add ~7 MB to the process's memory just then.
- */
-const grouped = (n: number) => String(n).replace(/\B(?=(\d{3})+$)/g, '.');
-
-/**
- * Prints bytes and rows per second while a large file is read (stderr; plain log lines when not a
- * terminal, every PORTAL_PROGRESS_SECONDS, default 5).
- */
-function startProgress(progress: IngestProgress): () => void {
-  const started = Date.now();
-  const every = process.stderr.isTTY ? 1000 : Math.max(10, 1000 * (Number(process.env.PORTAL_PROGRESS_SECONDS) || 5));
-  const timer = setInterval(() => {
-    const s = (Date.now() - started) / 1000;
-    const pct = progress.totalBytes ? ` (${Math.round((100 * progress.bytes) / progress.totalBytes)}%)` : '';
-    const line = `${progress.phase}: ${mb(progress.bytes).toFixed(1)}/${mb(progress.totalBytes).toFixed(1)} MB${pct}, ${grouped(progress.rows)} hàng — ${(mb(progress.bytes) / s).toFixed(1)} MB/s, ${grouped(Math.round(progress.rows / s))} hàng/s`;
-    if (process.stderr.isTTY) process.stderr.write(`\r${line}   `);
-    else log('ingest', line);
-  }, every);
-  timer.unref();
-  return () => { clearInterval(timer); if (process.stderr.isTTY) process.stderr.write('\n'); };
-}
 
 /** `npm run ingest`: add a version to a dataset, or create one, from a file; returns the exit code. */
 export async function runIngestCli(argv: string[]): Promise<number> {
@@ -94,7 +70,7 @@ export async function runIngestCli(argv: string[]): Promise<number> {
   const options = { ...(o.sheet ? { sheet: o.sheet } : {}), ...(o.encoding ? { encoding: o.encoding } : {}), ...(o['no-header'] ? { header: false } : {}), ...(declaredSchema ? { schema: declaredSchema } : {}), ...(o['new-schema'] ? { schema_policy: 'infer' } : {}) };
   try {
     if (o.new && (!o.org || !o.title)) return refuse('usage', `--new cần --org và --title\n${USAGE}`);
-    const stop = startProgress(progress);
+    const stop = showIngestProgress(progress, { terminal: Boolean(process.stderr.isTTY) });
     const started = Date.now();
     let out;
     try {

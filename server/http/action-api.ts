@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import { ActionError, NotAuthorized, NotFound, SearchQueryError, UnknownAction, UploadedFile, ValidationError, type Caller, type Dispatcher } from '../actions/index.ts';
+import { ActionError, NotAuthorized, NotFound, SearchQueryError, UnknownAction, ValidationError, type Caller, type Dispatcher } from '../actions/index.ts';
 import { authenticateToken } from '../auth/accounts.ts';
 import type { Db } from '../db/index.ts';
 import type { BlobStore } from '../storage/blobs.ts';
@@ -117,7 +117,7 @@ export async function handleActionApi(req: http.IncomingMessage, res: http.Serve
         });
         cleanup = upload.cleanup;
         input = { ...upload.fields };
-        if (upload.file) input.upload = new UploadedFile(upload.file.path, upload.file.originalName, upload.file);
+        if (upload.upload) input.upload = upload.upload;
       } else {
         const text = await readBody(req, BODY_LIMITS.json);
         if (type.startsWith('application/x-www-form-urlencoded')) input = queryParams(new URLSearchParams(text));

@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import { NotAuthorized, NotFound, UploadedFile, ValidationError, type Dispatcher } from '../actions/index.ts';
+import { NotAuthorized, NotFound, ValidationError, type Dispatcher } from '../actions/index.ts';
 import { authenticateToken } from '../auth/accounts.ts';
 import { CatalogError } from '../catalog/errors.ts';
 import type { Db } from '../db/index.ts';
@@ -31,7 +31,7 @@ export async function handleVersionUpload(req: http.IncomingMessage, res: http.S
     if (!upload.file) return err(422, 'file-required', 'Thiếu tệp dữ liệu (trường "file").');
     const out = await ctx.actions.call('resource_update', caller, {
       package_id: slug, ...(upload.fields.resource ? { resource_name: upload.fields.resource } : {}),
-      upload: new UploadedFile(upload.file.path, upload.file.originalName, upload.file), ...(upload.fields.note?.trim() ? { note: upload.fields.note } : {}),
+      upload: upload.upload!, ...(upload.fields.note?.trim() ? { note: upload.fields.note } : {}),
     });
     const r = out.result;
     if (r.status === 'no-change') {

@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import { NotAuthorized, UploadedFile } from '../actions/index.ts';
+import { NotAuthorized } from '../actions/index.ts';
 import { CatalogError } from '../catalog/errors.ts';
 import { csrfMatches } from '../auth/csrf.ts';
 import type { SessionInfo } from '../auth/sessions.ts';
@@ -63,7 +63,7 @@ export async function handleUploadForm(req: http.IncomingMessage, res: http.Serv
     if (!upload.file || upload.file.size === 0) throw new CatalogError('file-required', 'Hãy chọn một tệp dữ liệu để tải lên.');
     const out = await ctx.actions.call('resource_update', caller, {
       package_id: slug, ...(upload.fields.resource ? { resource_name: upload.fields.resource } : {}),
-      upload: new UploadedFile(upload.file.path, upload.file.originalName, upload.file), ...(upload.fields.note?.trim() ? { note: upload.fields.note } : {}),
+      upload: upload.upload!, ...(upload.fields.note?.trim() ? { note: upload.fields.note } : {}),
     });
     flash = { status: out.result.status, version: out.result.version, reports: out.result.reports, fileName: upload.file.originalName };
   } catch (e) {
@@ -100,7 +100,7 @@ export async function handleCreateForm(req: http.IncomingMessage, res: http.Serv
     if (!upload.file || upload.file.size === 0) {
       flash = { problems: [{ field: 'file', message: 'Cần chọn tệp dữ liệu cho phiên bản đầu tiên.' }], form };
     } else {
-      input.upload = new UploadedFile(upload.file.path, upload.file.originalName, upload.file);
+      input.upload = upload.upload!;
       const out = await ctx.actions.call('package_create', caller, input);
       const id = await putFlash(ctx.db, ctx.session.sessionId, { status: 'published', version: out.result.version, reports: out.result.reports, fileName: upload.file.originalName } satisfies UploadFlash);
       return redirect(res, `/workspace/datasets/${out.name}/?ket-qua=${id}#ket-qua`);

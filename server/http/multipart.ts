@@ -4,12 +4,16 @@ import type http from 'node:http';
 import busboy from 'busboy';
 import type { BlobStore } from '../storage/blobs.ts';
 import { CatalogError } from '../catalog/errors.ts';
+import { UploadedFile } from '../actions/upload.ts';
+import { showIngestProgress } from '../ingest/progress.ts';
 
 export interface MultipartResult {
   fields: Record<string, string>;
   /** sha256: of the bytes written to `path`, hashed as they arrived */
   file: { path: string; originalName: string; size: number; sha256: string } | null;
-  /** removes the temporary file; call when the ingest is done with it */
+  /** the file as the actions take it; while it is ingested, its progress goes to the server's log */
+  upload: UploadedFile | null;
+  /** removes the temporary file (and stops the progress log); call when the ingest is done with it */
   cleanup(): void;
 }
 
@@ -36,7 +40,8 @@ export function readMultipart(req: http.IncomingMessage, store: BlobStore, opts:
     let file: MultipartResult['file'] = null;
     let tmp: string | null = null;
     let failed: Error | null = null;
-    const cleanup = () => { if (tmp) fs.rmSync(tmp, { force: true }); };
+    let stopProgress = () => {};
+    const cleanup = () => { stopProgress(); if (tmp) fs.rmSync(tmp, { force: true }); };
     const fail = (err: Error) => {
       if (failed) return;
       failed = err;
@@ -96,7 +101,15 @@ export function readMultipart(req: http.IncomingMessage, store: BlobStore, opts:
     bb.on('error', (err) => fail(new CatalogError('bad-multipart', `Không đọc được dữ liệu gửi lên: ${(err as Error).message}`)));
     bb.on('close', () => {
       if (failed) return;
-      writing.then(() => { if (!failed) resolve({ fields, file, cleanup }); }, (err) => fail(err as Error));
+      writing.then(() => {
+        if (failed) return;
+        let upload: UploadedFile | null = null;
+        if (file) {
+          upload = new UploadedFile(file.path, file.originalName, { sha256: file.sha256, size: file.size });
+          stopProgress = showIngestProgress(upload.progress, { terminal: false, label: file.originalName });
+        }
+        resolve({ fields, file, upload, cleanup });
+      }, (err) => fail(err as Error));
     });
     req.on('aborted', () => fail(new CatalogError('aborted', 'Tải lên bị gián đoạn.')));
     req.pipe(bb);

@@ -1,5 +1,5 @@
-// The publish job's child process (job.ts: runPublishJobInChild). The module hooks first (see
-// module-hooks.ts), then the job's modules.
-await import('../module-hooks.ts');
+// The publish job's child process (job.ts: runPublishJobInChild). The boot module first (see
+// server/boot.mjs), then the job's modules.
+await import('../boot.mjs');
 const { serveJob } = await import('./job.ts');
 serveJob();

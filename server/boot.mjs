@@ -1,6 +1,18 @@
-// Loaded before everything else by the portal's commands (`node --import=./server/module-hooks.ts`, see
-// package.json) and by the publish child (job-main.ts).
-import { registerHooks } from 'node:module';
+// Loaded before anything else by the portal's commands (`node --import=./server/boot.mjs`, see
+// package.json) and by the publish child (publish/job-main.ts). Plain JavaScript: it runs before
+// Node's TypeScript loader has anything to do.
+import path from 'node:path';
+import { enableCompileCache, registerHooks } from 'node:module';
+
+/**
+ * Node's compile cache keeps each module's compiled code and, for TypeScript, the stripped source,
+ * keyed by the source's hash. Without it every start strips every .ts file again, and each thread
+ * that does (the ingest's output worker too) first loads the stripper, ~16 MB of memory per thread.
+ * Worker threads and child processes inherit the environment variable, and with it the cache.
+ */
+const cacheDir = process.env.NODE_COMPILE_CACHE || path.join(import.meta.dirname, '..', 'node_modules', '.cache', 'node-compile-cache');
+enableCompileCache(cacheDir);
+process.env.NODE_COMPILE_CACHE = cacheDir;
 
 /**
  * Node 24 parses a package's whole "exports" map again for every file it loads from the package

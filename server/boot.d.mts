@@ -1,0 +1,2 @@
+// boot.mjs exports nothing: it is loaded for what it sets up.
+export {};

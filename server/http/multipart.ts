@@ -6,12 +6,15 @@ import type { BlobStore } from '../storage/blobs.ts';
 import { CatalogError } from '../catalog/errors.ts';
 import { UploadedFile } from '../actions/upload.ts';
 import { showIngestProgress } from '../ingest/progress.ts';
+import { safeFileName } from '../contract/text.ts';
 
 export interface MultipartResult {
   fields: Record<string, string>;
-  /** sha256: of the bytes written to `path`, hashed as they arrived */
-  file: { path: string; originalName: string; size: number; sha256: string } | null;
-  /** the file as the actions take it; while it is ingested, its progress goes to the server's log */
+  file: { path: string; originalName: string; size: number } | null;
+  /**
+   * the file as the actions take it, with the sha256 of the bytes written (hashed as they arrived);
+   * while it is ingested, its progress goes to the server's log
+   */
   upload: UploadedFile | null;
   /** removes the temporary file (and stops the progress log); call when the ingest is done with it */
   cleanup(): void;
@@ -38,6 +41,7 @@ export function readMultipart(req: http.IncomingMessage, store: BlobStore, opts:
   return new Promise((resolve, reject) => {
     const fields: Record<string, string> = {};
     let file: MultipartResult['file'] = null;
+    let sha256 = '';
     let tmp: string | null = null;
     let failed: Error | null = null;
     let stopProgress = () => {};
@@ -92,7 +96,7 @@ export function readMultipart(req: http.IncomingMessage, store: BlobStore, opts:
           out.on('finish', res);
           out.on('error', rej);
           stream.on('error', rej);
-          stream.on('end', () => { file = { path: tmp!, originalName: (info.filename ?? 'tep-tai-len').normalize('NFC'), size, sha256: hash.digest('hex') }; });
+          stream.on('end', () => { file = { path: tmp!, originalName: (info.filename ?? 'tep-tai-len').normalize('NFC'), size }; sha256 = hash.digest('hex'); });
           stream.pipe(out);
         });
       })();
@@ -105,8 +109,9 @@ export function readMultipart(req: http.IncomingMessage, store: BlobStore, opts:
         if (failed) return;
         let upload: UploadedFile | null = null;
         if (file) {
-          upload = new UploadedFile(file.path, file.originalName, { sha256: file.sha256, size: file.size });
-          stopProgress = showIngestProgress(upload.progress, { terminal: false, label: file.originalName });
+          upload = new UploadedFile(file.path, file.originalName, { sha256, size: file.size });
+          // the uploader's name, as the ingest shows it: no control character reaches the log
+          stopProgress = showIngestProgress(upload.progress, { terminal: false, label: safeFileName(file.originalName) });
         }
         resolve({ fields, file, upload, cleanup });
       }, (err) => fail(err as Error));

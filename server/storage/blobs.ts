@@ -42,7 +42,7 @@ export async function copyAndHash(source: string, dest: string, stopped: () => b
         if (!bytesRead) break;
         const block = buf.subarray(0, bytesRead);
         hash.update(block);
-        for (let done = 0; done < bytesRead;) done += (await output.write(block, done, bytesRead - done, null)).bytesWritten;
+        await writeAll(output.fd, block);
         size += bytesRead;
       }
     } finally {

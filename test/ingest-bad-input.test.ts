@@ -79,6 +79,21 @@ describe('hostile and broken files', () => {
     expect(process.memoryUsage().rss - before).toBeLessThan(400 * 1024 * 1024);
   });
 
+  it('takes a file whose lines end in \\r alone (old Mac exports) past the long-line limit as a table of short lines', async () => {
+    // over 16 million characters in all, so the whole file is longer than the longest line allowed
+    const dir = tempDir();
+    const file = path.join(dir, 'mac.csv');
+    const rows = ['Stt,Trạm,Lượng mưa'];
+    for (let i = 1; i <= 1_000_000; i++) rows.push(`${i},Quy Nhơn,${i % 97}`);
+    fs.writeFileSync(file, rows.join('\r') + '\r');
+    const { store } = tempStore();
+    const r = await ingestFile(file, { store });
+    expect(r.report.errors).toEqual([]);
+    expect(r.report.valid).toBe(true);
+    expect(r.report.dialect?.lineTerminator).toBe('\r');
+    expect(r.report.rowCount).toBe(1_000_000);
+  });
+
   it('refuses a zip bomb named .xlsx before inflating it', async () => {
     const bomb = makeZip([
       { name: '[Content_Types].xml', data: Buffer.from('<Types/>') },

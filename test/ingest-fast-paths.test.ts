@@ -313,7 +313,8 @@ describe('ingest fast paths: the output worker', () => {
       expect(there.leftInTmp(), name).toEqual([]);
     }
     const loi = await ingest('loi.csv', broken(), { schema, outputWorker: true });
-    expect(loi.report.errors.map((e) => [e.rowNumber, e.type])).toEqual([[8, 'unique-error'], [8, 'type-error'], [8, 'primary-key'], [901, 'constraint-error']]);
+    // in reading order: the row's own problem (its key), then its cells by column
+    expect(loi.report.errors.map((e) => [e.rowNumber, e.type])).toEqual([[8, 'primary-key'], [8, 'unique-error'], [8, 'type-error'], [901, 'constraint-error']]);
     const rong = await ingest('rong.csv', widening(), { outputWorker: true });
     expect(rong.json[2999]).toEqual({ 'Mã': '13000', 'Giá trị': 3000.5, 'Ghi chú': 'dòng 3000, "x"', 'Số lượng': 3000 });
   });

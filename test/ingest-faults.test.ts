@@ -60,6 +60,23 @@ describe('the faults seen in real files (issue 14)', () => {
     expect(unclosed.report.errors[0]!.message).toContain('hàng 15, cột 2');
   });
 
+  it('keeps the problems nearest the top when there are more than it keeps, the cause before what it caused', async () => {
+    // a separator lost before a quoted cell of 150 lines: its quote is stray, and each of its lines
+    // is a row too short; the quote is found after its batch of rows, when 100 short rows are known
+    const cell = Array.from({ length: 150 }, (_, i) => `dòng ${i + 1}`).join('\n');
+    const r = await ingest(`Mã,Ghi chú,Số\n1,một,10\n2"${cell}",20\n3,ba,30\n`);
+    expect(r.report.valid).toBe(false);
+    expect(r.report.errorCount).toBe(r.report.countsByType['stray-quote']! + r.report.countsByType['missing-cell']!);
+    expect(r.report.errors).toHaveLength(100);
+    expect(where(r.report.errors.slice(0, 3))).toEqual([['stray-quote', 3, 1], ['missing-cell', 3, 2], ['missing-cell', 4, 2]]);
+    // a row of an unusual shape is known only at the end of the table: it still comes first
+    const lines = ['Mã,Tên,Số', ...Array.from({ length: 300 }, (_, i) => `${i + 1},Xã ${i + 1},${i < 2 ? i : 'không'}`)];
+    lines[1] += ',';
+    const shifted = await ingest(lines.join('\n'), { schema: { fields: [{ name: 'Mã', type: 'integer' }, { name: 'Tên', type: 'string' }, { name: 'Số', type: 'integer' }] } });
+    expect(shifted.report.errorCount).toBe(299);
+    expect(where(shifted.report.errors.slice(0, 2))).toEqual([['extra-cell', 2, 4], ['type-error', 4, 3]]);
+  });
+
   it('drops two- and three-line headers that are copies, with a warning, and keeps the date column a date', async () => {
     for (const copies of [1, 2]) {
       const r = await ingest(['DATE,QUANTITY', ...Array(copies).fill('DATE,QUANTITY'), '2024-01-01,5', '2024-01-02,6'].join('\n'));

@@ -138,8 +138,9 @@ export async function ingestFile(filePath: string, opts: IngestOptions): Promise
   let originalCopy: Promise<HashedFile> | undefined;
   const progress = opts.progress ?? { phase: '', bytes: 0, totalBytes: 0, rows: 0 };
   const finish = (): IngestResult => {
-    // in row order (problems found at the end of the table, such as rows of a different width, come last otherwise)
-    const byRow = (a: IngestProblem, b: IngestProblem) => (a.rowNumber ?? 0) - (b.rowNumber ?? 0);
+    // in reading order, by row and then column (problems found at the end of the table, such as rows
+    // of a different width, come last otherwise)
+    const byRow = (a: IngestProblem, b: IngestProblem) => (a.rowNumber ?? 0) - (b.rowNumber ?? 0) || (a.fieldNumber ?? 0) - (b.fieldNumber ?? 0);
     Object.assign(report, { errors: log.errors.sort(byRow), errorCount: log.errorCount, warnings: log.warnings.sort(byRow), warningCount: log.warningCount, countsByType: log.countsByType });
     return { report };
   };

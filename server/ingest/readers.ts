@@ -143,7 +143,10 @@ function textGuard(decode: ChunkDecoder, utf16: boolean, watch?: TextWatch, quot
       const text = chunk as string & WellFormed;
       if (!text.isWellFormed()) chunk = text.toWellFormed();
     }
-    const nl = chunk.lastIndexOf('\n');
+    // a line ends at \n, or at \r in a file whose lines end so (old Mac exports): looked for only
+    // when the chunk has no \n, as scanning every chunk for it cost a pass over the whole text
+    let nl = chunk.lastIndexOf('\n');
+    if (nl < 0) nl = chunk.lastIndexOf('\r');
     sinceNewline = nl < 0 ? sinceNewline + chunk.length : chunk.length - nl - 1;
     if (sinceNewline > MAX_LINE_CHARS) return new IngestError(problem('source-error', `có một dòng dài hơn ${MAX_LINE_CHARS / 1024 / 1024} triệu ký tự; tệp không phải bảng dữ liệu hợp lệ`));
     const text = tail + chunk;

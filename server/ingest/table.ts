@@ -24,16 +24,39 @@ export function newProblemLog(): ProblemLog {
   return { errors: [], errorCount: 0, warnings: [], warningCount: 0, countsByType: {} };
 }
 
-/** Keeps the first MAX_ERRORS_KEPT problems of each severity and counts them all, by type. */
+/** Counts every problem by type, and keeps MAX_ERRORS_KEPT of each severity (see keepNearestTop). */
 export function record(log: ProblemLog, p: IngestProblem, severity: 'error' | 'warning' = 'error'): void {
   log.countsByType[p.type] = (log.countsByType[p.type] ?? 0) + 1;
   if (severity === 'error') {
     log.errorCount++;
-    if (log.errors.length < MAX_ERRORS_KEPT) log.errors.push(p);
+    keepNearestTop(log.errors, p);
   } else {
     log.warningCount++;
-    if (log.warnings.length < MAX_ERRORS_KEPT) log.warnings.push(p);
+    keepNearestTop(log.warnings, p);
   }
+}
+
+const rowOf = (p: IngestProblem) => p.rowNumber ?? 0;
+
+/**
+ * Keeps the MAX_ERRORS_KEPT problems nearest the top of the file (those of the whole file, with no
+ * row, first), not the first ones found: problems are not found in row order (a misplaced quote is
+ * taken after its batch of rows, rows of an unusual shape at the end), and the problem that explains
+ * the others must not be pushed out by them. Once full, the list is kept in row order, so a problem
+ * further down than all of them (the usual case) costs one comparison.
+ */
+function keepNearestTop(list: IngestProblem[], p: IngestProblem): void {
+  if (list.length < MAX_ERRORS_KEPT) {
+    list.push(p);
+    if (list.length === MAX_ERRORS_KEPT) list.sort((a, b) => rowOf(a) - rowOf(b));
+    return;
+  }
+  const row = rowOf(p);
+  if (row >= rowOf(list[list.length - 1]!)) return;
+  let at = list.length - 1;
+  while (at > 0 && rowOf(list[at - 1]!) > row) at--;
+  list.splice(at, 0, p);
+  list.pop();
 }
 
 /** Counts `n` more errors of a type whose details were not kept. */

@@ -15,6 +15,8 @@ export interface Run {
   treeMB: number;
   /** user + system CPU seconds of all its processes (GNU time), when known */
   cpuSeconds?: number;
+  /** of which the kernel's (system) seconds */
+  systemSeconds?: number;
   stdout: string;
   stderr: string;
 }
@@ -80,11 +82,12 @@ export async function measure(cmd: string, args: string[], opts: { cwd: string; 
   let peak = { kB: 0, command: '' };
   for (const p of hwm.values()) if (p.kB > peak.kB) peak = p;
   let cpuSeconds: number | undefined;
+  let systemSeconds: number | undefined;
   if (gnuTime) {
     const [kernel, user, system] = fs.readFileSync(timeOut, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
     if (kernel! > 0) peak = { kB: kernel!, command: peak.command };
-    if (user! >= 0 && system! >= 0) cpuSeconds = user! + system!;
+    if (user! >= 0 && system! >= 0) { cpuSeconds = user! + system!; systemSeconds = system!; }
   }
   fs.rmSync(path.dirname(timeOut), { recursive: true, force: true });
-  return { code, seconds, peakMB: peak.kB / 1024, peakCommand: peak.command, treeMB, cpuSeconds, stdout, stderr };
+  return { code, seconds, peakMB: peak.kB / 1024, peakCommand: peak.command, treeMB, cpuSeconds, systemSeconds, stdout, stderr };
 }

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { generateCsv } from './generate.ts';
 import { measure, type Run } from './ingest-rss.ts';
+import { pageCacheCost } from './page-cache.ts';
 
 /**
  * `npm run bench:ingest [-- 100 1000]`: what users run, on generated Vietnamese CSVs of the given
@@ -124,6 +125,8 @@ export async function benchIngest(sizesMB: number[]): Promise<void> {
       const { rows, bytes } = await generateCsv(file, mbTarget * 1e6);
       const mb = bytes / 1e6;
       console.log(`\n${mb.toFixed(0)} MB, ${rows.toLocaleString('vi-VN')} hàng (tạo trong ${((Date.now() - t0) / 1000).toFixed(1)} s); ${runs} lượt xen kẽ; cờ của Node: ${flags.join(' ')}`);
+      const page = pageCacheCost(dir);
+      console.log(`  máy này: ghi ${page.mb} MB vào tệp mới tốn ${vi(page.firstSystemSeconds, 2)} s CPU của nhân hệ điều hành lần đầu, ${vi(page.againSystemSeconds, 2)} s khi ghi lại ngay sau khi xoá (bộ nhớ vừa giải phóng); một lần nạp ghi khoảng 3,4 lần kích thước tệp`);
       const results = new Map<string, Run[]>(modes.map((m) => [m.key, []]));
       for (let n = 1; n <= runs; n++) {
         for (const mode of modes) {
@@ -132,7 +135,7 @@ export async function benchIngest(sizesMB: number[]): Promise<void> {
           const ok = r.code === 0;
           if (!ok) console.log(`  lần ${n}, ${mode.label}: lỗi (mã ${r.code})\n${r.stderr.slice(-2000)}${r.stdout.slice(-2000)}`);
           else results.get(mode.key)!.push(r);
-          if (ok) console.log(`  lần ${n}: ${mode.label.padEnd(28)} ${vi(mb / r.seconds).padStart(6)} MB/s, ${vi(r.seconds).padStart(5)} s${r.cpuSeconds === undefined ? '' : ` (CPU ${vi(r.cpuSeconds)} s)`}, RSS đỉnh ${r.peakMB.toFixed(0)} MB (cả cây tiến trình ${r.treeMB.toFixed(0)} MB)`);
+          if (ok) console.log(`  lần ${n}: ${mode.label.padEnd(28)} ${vi(mb / r.seconds).padStart(6)} MB/s, ${vi(r.seconds).padStart(5)} s${r.cpuSeconds === undefined ? '' : ` (CPU ${vi(r.cpuSeconds)} s, của nhân ${vi(r.systemSeconds ?? 0)} s)`}, RSS đỉnh ${r.peakMB.toFixed(0)} MB (cả cây tiến trình ${r.treeMB.toFixed(0)} MB)`);
         }
       }
       const parse = results.get('parse')!;
@@ -144,7 +147,8 @@ export async function benchIngest(sizesMB: number[]): Promise<void> {
         const ratio = parse.length && mode.key !== 'parse' ? `, tỷ lệ so với papaparse ${vi(median(parse.map((r) => r.seconds)) / median(rs.map((r) => r.seconds)), 2)} (mục tiêu ≥ 0,5)` : '';
         const peaks = rs.map((r) => r.peakMB);
         const memory = mode.key === 'pglite' || mode.key === 'postgres' ? ` (mục tiêu ≤ ${TARGET_MB} MB)` : '';
-        console.log(`    ${mode.label.padEnd(28)} ${vi(median(speeds))} MB/s (${spread(speeds, 1)})${ratio}; RSS đỉnh ${median(peaks).toFixed(0)} MB (${spread(peaks)})${memory}, cây tiến trình ${median(rs.map((r) => r.treeMB)).toFixed(0)} MB`);
+        const kernel = rs.every((r) => r.systemSeconds !== undefined) ? `; CPU của nhân ${vi(median(rs.map((r) => r.systemSeconds!)))} s` : '';
+        console.log(`    ${mode.label.padEnd(28)} ${vi(median(speeds))} MB/s (${spread(speeds, 1)})${ratio}; RSS đỉnh ${median(peaks).toFixed(0)} MB (${spread(peaks)})${memory}, cây tiến trình ${median(rs.map((r) => r.treeMB)).toFixed(0)} MB${kernel}`);
       }
       fs.rmSync(file, { force: true });
     }

@@ -239,3 +239,71 @@ describe('a declared Table Schema', () => {
     expect(formatReport(r.report)).toContain('… và 400 lỗi khác');
   });
 });
+
+describe('what a spreadsheet or a JSON file holds, published as the unit sees it (found by fuzzing, 30 Nov)', () => {
+  const VI_TEXT = 'Mã cơ sở,Tên cơ sở,Địa chỉ\nYT0001,Trung tâm y tế Chư Sê,Xã Chư Sê\nYT0002,Trạm y tế Ia Boòng,Xã Ia Boòng\n';
+
+  it('refuses a malformed JSON file with a report, and the process goes on', async () => {
+    const rows = '[{"a":1},{"a":2}';
+    for (const text of [`${rows},]`, `${rows}`, `${rows}]x`, `${rows}][{"a":3}]`, '{"a":1}\n{"a":2}\n', `[{"a":1,}]`]) {
+      const r = await ingest('a.json', text);
+      expect(r.report.valid, text).toBe(false);
+      expect(errorTypes(r), text).toEqual(['format-error']);
+    }
+  });
+
+  it('keeps JSON numbers as written: three decimals, beyond 2^53, and refuses a key given twice', async () => {
+    const r = await ingest('a.json', '[{"ten":"a","km":1.234,"so":12345678901234567890},{"ten":"b","km":12.345,"so":9007199254740993}]');
+    expect(r.json).toEqual([{ ten: 'a', km: 1.234, so: '12345678901234567890' }, { ten: 'b', km: 12.345, so: '9007199254740993' }]);
+    const nd = await ingest('a.ndjson', '{"km":1.234,"so":12345678901234567890}\n{"km":3.125,"so":1}\n');
+    expect(nd.json).toEqual([{ km: 1.234, so: '12345678901234567890' }, { km: 3.125, so: '1' }]);
+    const twice = await ingest('a.json', '[{"a":1,"b":2},{"a":1,"b":2,"a":3}]');
+    expect(errorTypes(twice)).toEqual(['duplicate-key']);
+    expect(twice.report.errors[0]!.message).toContain('phần tử thứ 2');
+  });
+
+  it('reads spreadsheet numbers, times and formulas as Excel shows them', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('A');
+    ws.addRow(['Tuyến', 'Chiều dài (km)', 'Giá trị', 'Giờ mở tuyến']);
+    ws.addRow(['T1', 1.234, 0.1 + 0.2, new Date(Date.UTC(1899, 11, 30, 5, 30))]);
+    ws.addRow(['T2', 12.345, 1e-7, new Date(Date.UTC(1899, 11, 30, 19, 0))]);
+    ws.getColumn(4).numFmt = 'hh:mm';
+    const r = await ingest('a.xlsx', Buffer.from(await wb.xlsx.writeBuffer()));
+    expect(r.json).toEqual([
+      { 'Tuyến': 'T1', 'Chiều dài (km)': 1.234, 'Giá trị': 0.3, 'Giờ mở tuyến': '05:30:00' },
+      { 'Tuyến': 'T2', 'Chiều dài (km)': 12.345, 'Giá trị': 1e-7, 'Giờ mở tuyến': '19:00:00' },
+    ]);
+  });
+
+  it('refuses an error value, a formula never calculated, and names a stray cell by its own column', async () => {
+    const book = async (fill: (ws: ExcelJS.Worksheet) => void) => {
+      const wb = new ExcelJS.Workbook();
+      const ws = wb.addWorksheet('A');
+      ws.addRow(['Tên', 'Số', 'Ghi chú']);
+      ws.addRow(['a', 1, 'x']);
+      fill(ws);
+      return Buffer.from(await wb.xlsx.writeBuffer());
+    };
+    const na = await ingest('a.xlsx', await book((ws) => ws.addRow(['b', { error: '#N/A' }, 'y'])));
+    expect(na.report.errors.map((e) => [e.type, e.rowNumber, e.fieldNumber])).toEqual([['formula-error', 3, 2]]);
+    expect(na.report.errors[0]!.message).toContain('#N/A');
+    const uncalculated = await ingest('a.xlsx', await book((ws) => ws.addRow(['b', { formula: 'B2*2' }, 'y'])));
+    expect(uncalculated.report.errors.map((e) => [e.type, e.rowNumber, e.fieldNumber])).toEqual([['formula-error', 3, 2]]);
+    const far = await ingest('a.xlsx', await book((ws) => { ws.addRow(['b', 2, 'y']); ws.getCell('Z3').value = 'lạc'; }));
+    expect(far.report.errors.map((e) => [e.type, e.rowNumber, e.fieldNumber])).toEqual([['extra-cell', 3, 26]]);
+  });
+
+  it('refuses a declared code page the bytes contradict, instead of publishing mojibake', async () => {
+    const utf8 = await ingest('a.csv', VI_TEXT, { encoding: 'windows-1258' });
+    expect(errorTypes(utf8)).toEqual(['encoding-error']);
+    expect(utf8.report.errors[0]!.message).toContain('UTF-8');
+    const cp1258 = toWindows1258(VI_TEXT);
+    const as1252 = await ingest('a.csv', cp1258, { encoding: 'windows-1252' });
+    expect(errorTypes(as1252)).toEqual(['encoding-error']);
+    expect(as1252.report.errors[0]!.message).toContain('windows-1258');
+    const right = await ingest('a.csv', cp1258, { encoding: 'windows-1258' });
+    expect(right.report.valid).toBe(true);
+    expect(right.json[1]).toEqual({ 'Mã cơ sở': 'YT0002', 'Tên cơ sở': 'Trạm y tế Ia Boòng', 'Địa chỉ': 'Xã Ia Boòng' });
+  });
+});

@@ -63,7 +63,7 @@ function withTextWarnings(encoding: DetectedEncoding, sample: Buffer, warnings: 
 }
 
 /** Vietnamese letters found in well-formed words: how Vietnamese a decoded text looks. */
-function vietnameseScore(text: string): number {
+export function vietnameseScore(text: string): number {
   const words = text.match(/\p{L}[\p{L}\p{M}]*/gu) ?? [];
   let score = 0;
   for (const w of words) {

@@ -39,6 +39,9 @@ export const ERROR_MESSAGES = {
   'missing-cell': 'Thiếu ô dữ liệu so với số cột của tiêu đề',
   'extra-cell': 'Thừa ô dữ liệu so với số cột của tiêu đề',
   'type-error': 'Giá trị không đúng kiểu dữ liệu của cột',
+  // portal codes: what a spreadsheet or a JSON file holds that a table cannot publish as it is
+  'formula-error': 'Ô có lỗi công thức, hoặc công thức chưa được tính',
+  'duplicate-key': 'Một đối tượng JSON có cùng một khóa hai lần',
   'constraint-error': 'Giá trị vi phạm ràng buộc của cột',
   'unique-error': 'Giá trị bị trùng trong cột yêu cầu duy nhất',
 } as const;

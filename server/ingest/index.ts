@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import iconv from 'iconv-lite';
-import { DECLARABLE, DECODER, detectEncoding, isStrictUtf8, type DetectedEncoding, type EncodingGuess } from './encoding.ts';
+import { DECLARABLE, DECODER, detectEncoding, isStrictUtf8, vietnameseScore, type DetectedEncoding, type EncodingGuess } from './encoding.ts';
 import { IngestError, problem, type IngestProblem } from './errors.ts';
 import { readDelimited, readJsonRecords, readXlsx, sniffDialect, type Dialect, type ReadProgress, type RowSource, type TextWatch } from './readers.ts';
 import { newProblemLog, processTable, record } from './table.ts';
@@ -123,8 +123,25 @@ function chooseEncoding(sample: Buffer, declared: string | undefined): EncodingG
     const detected = detectEncoding(sample);
     throw new IngestError(problem('encoding-error', `tệp được khai báo là UTF-8 nhưng chứa byte không hợp lệ trong UTF-8 (có vẻ là ${detected.encoding}); hãy bỏ khai báo bảng mã hoặc lưu lại tệp dưới dạng UTF-8`));
   }
+  if (SINGLE_BYTE.has(enc)) {
+    // a wrong single-byte code page decodes any bytes without complaint, into text that looks
+    // Vietnamese to nobody: a declaration the bytes contradict is refused, never published as mojibake
+    if (sample.some((b) => b >= 0x80) && isStrictUtf8(sample)) {
+      throw new IngestError(problem('encoding-error', `tệp được khai báo là ${declared} nhưng là văn bản UTF-8 (có chữ có dấu viết theo UTF-8); hãy bỏ khai báo bảng mã`));
+    }
+    const detected = detectEncoding(sample);
+    if (detected.encoding !== enc && SINGLE_BYTE.has(detected.encoding)) {
+      const score = (decoder: string) => vietnameseScore(iconv.decode(sample, decoder).normalize('NFC'));
+      if (score(detected.decoder) > Math.max(0, score(DECODER[enc]))) {
+        throw new IngestError(problem('encoding-error', `tệp được khai báo là ${declared} nhưng chữ tiếng Việt chỉ đọc đúng theo bảng mã ${detected.encoding}; hãy bỏ khai báo bảng mã hoặc khai báo ${detected.encoding}`));
+      }
+    }
+  }
   return { encoding: enc, decoder: DECODER[enc], warnings: [] };
 }
+
+/** Code pages in which every byte decodes to something: the bytes alone never refuse a wrong one. */
+const SINGLE_BYTE = new Set<DetectedEncoding>(['windows-1258', 'windows-1252', 'tcvn3']);
 
 /**
  * Reads one file, validates it and, only if it is valid, stores the original and its normalised
@@ -207,7 +224,7 @@ export async function ingestFile(filePath: string, opts: IngestOptions): Promise
     progress.phase = 'đọc';
     const outputWorker = opts.outputWorker ?? stat.size >= OUTPUT_WORKER_MIN_BYTES;
     const tableOpts = {
-      schema: opts.schema, signal: opts.signal, flagInvalidBytes: encoding?.startsWith('utf-') ?? false, padShortRows: format === 'XLSX',
+      schema: opts.schema, signal: opts.signal, flagInvalidBytes: encoding !== null, padShortRows: format === 'XLSX',
       // a JSON file's keys are its column names, never a row of data
       delimited: format === 'CSV' || format === 'TSV', header: format === 'JSON' || format === 'NDJSON' ? true : opts.header,
       textWatch, outputWorker,

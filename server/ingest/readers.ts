@@ -266,17 +266,52 @@ export async function* readDelimited(filePath: string, decoder: string, dialect:
   }
 }
 
+/**
+ * The text of a number from a typed source (a spreadsheet's number cell, a JSON number), written so
+ * that the table reads it back as that number: "1.234" would be read the Vietnamese way, as 1234
+ * (and a column of such numbers published 1000 times too large), so three decimals get a fourth, 0.
+ */
+export function typedNumberText(text: string): string {
+  return /^-?\d{1,3}\.\d{3}$/.test(text) ? `${text}0` : text;
+}
+
+/**
+ * A spreadsheet number as Excel shows it in the General format: 15 significant digits (0.1 + 0.2 is
+ * 0.3, 1234567890123456789 is 1234567890123460000), never an exponent (the table would read 1e-7 as text).
+ */
+function spreadsheetNumber(n: number): string {
+  if (Number.isSafeInteger(n) && Math.abs(n) < 1e15) return String(n);
+  return typedNumberText(n.toLocaleString('en-US', { useGrouping: false, maximumSignificantDigits: 15 }));
+}
+
+/** Excel's day 0: a cell of a time of day alone (05:30) is that day at that time. */
+const TIME_ONLY = '1899-12-30T';
+
+/** Why a cell cannot be published as its value (an error value, a formula never calculated), or null. */
+function cellFault(value: ExcelJS.CellValue): string | null {
+  if (value === null || typeof value !== 'object' || value instanceof Date) return null;
+  if ('error' in value) return `ô có giá trị lỗi ${String(value.error)}`;
+  if ('formula' in value || 'sharedFormula' in value) {
+    const result = (value as ExcelJS.CellFormulaValue).result as ExcelJS.CellValue | undefined;
+    if (result === undefined) return 'công thức chưa được tính (phần mềm tạo tệp không lưu kết quả); hãy mở tệp bằng Excel và lưu lại';
+    return cellFault(result);
+  }
+  return null;
+}
+
 function cellText(value: ExcelJS.CellValue): string {
   if (value === null || value === undefined) return '';
+  if (typeof value === 'number') return spreadsheetNumber(value);
   if (value instanceof Date) {
     const iso = value.toISOString();
+    if (iso.startsWith(TIME_ONLY)) return iso.slice(11, 19);
     return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso.slice(0, 19);
   }
   if (typeof value === 'object') {
     if ('richText' in value) return value.richText.map((r) => r.text).join('');
     if ('formula' in value || 'sharedFormula' in value) return cellText((value as ExcelJS.CellFormulaValue).result as ExcelJS.CellValue);
     if ('text' in value) return String(value.text);
-    return ''; // error values (#N/A, #DIV/0!) are empty cells
+    return ''; // cellFault() has refused error values before
   }
   return String(value);
 }
@@ -303,7 +338,12 @@ export async function* readXlsx(filePath: string, sheetName: string | undefined,
       lastRow = row.number;
       const values = row.values as ExcelJS.CellValue[];
       const cells: string[] = [];
-      for (let i = 1; i < values.length; i++) cells.push(cellText(values[i]));
+      for (let i = 1; i < values.length; i++) {
+        // an error value or an uncalculated formula shows the unit something other than its value: never published as empty
+        const fault = cellFault(values[i]);
+        if (fault) throw new IngestError(problem('formula-error', `hàng ${row.number}, cột ${i}: ${fault}`, { rowNumber: row.number, fieldNumber: i }));
+        cells.push(cellText(values[i]));
+      }
       batch.push(cells);
       found = true;
       if (batch.length >= BATCH) { yield batch; batch = []; }
@@ -312,38 +352,91 @@ export async function* readXlsx(filePath: string, sheetName: string | undefined,
   }
 }
 
+/**
+ * A JSON number as the file writes it: read from its digits, never through a double
+ * (12345678901234567890 stays exact), and written back as it was inside a nested value.
+ */
+class JsonNumber {
+  readonly text: string;
+  constructor(text: string) { this.text = text; }
+  toJSON(): unknown {
+    return (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON(this.text);
+  }
+}
+
 function jsonCell(v: unknown): string {
   if (v === null || v === undefined) return '';
+  if (v instanceof JsonNumber) return typedNumberText(v.text);
   return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
 function mustBeObject(v: unknown, index: number): Record<string, unknown> {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new IngestError(problem('format-error', `phần tử thứ ${index + 1} không phải một đối tượng JSON`));
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof JsonNumber) throw new IngestError(problem('format-error', `phần tử thứ ${index + 1} không phải một đối tượng JSON`));
   return v as Record<string, unknown>;
+}
+
+const duplicateKey = (key: string, where: string) => new IngestError(problem('duplicate-key', `khóa "${key.slice(0, 100)}" xuất hiện hai lần trong ${where}; chỉ một giá trị có thể được công bố`));
+
+/** A line of NDJSON, its numbers kept as written (JSON.parse gives each one's source text to the reviver). */
+function parseLine(line: string): unknown {
+  return JSON.parse(line, (_key: string, value: unknown, context?: { source?: string }) => (typeof value === 'number' ? new JsonNumber(context?.source ?? String(value)) : value));
+}
+
+/**
+ * stream-json's assembler, keeping numbers as written (JsonNumber) and noting a key given twice in
+ * one object (it would keep the last value) with the element it is in (`element()`): the reader
+ * refuses that element when it comes, outside the stream.
+ */
+function rawAssembler(Assembler: new () => object, element: () => number): { duplicate?: { key: string; element: number } } {
+  type Raw = { current: unknown; key: string | null; duplicate?: { key: string; element: number }; numberValue(v: string): void; keyValue(v: string): void; _saveValue(v: unknown): void };
+  const a = new Assembler() as Raw;
+  a.numberValue = function (this: Raw, v: string) { this._saveValue(new JsonNumber(v)); };
+  a.keyValue = function (this: Raw, v: string) {
+    const c = this.current;
+    if (c && typeof c === 'object' && !Array.isArray(c) && Object.hasOwn(c, v)) this.duplicate ??= { key: v, element: element() };
+    this.key = v;
+  };
+  return a;
 }
 
 /** Streams objects from a JSON array (stream-json) or from NDJSON, one at a time. */
 async function* records(filePath: string, ndjson: boolean, progress?: ReadProgress, signal?: AbortSignal): AsyncGenerator<Record<string, unknown>> {
   const { default: streamJson } = await import('stream-json');
   const { default: StreamArray } = await import('stream-json/streamers/StreamArray.js');
+  const { default: Assembler } = await import('stream-json/Assembler.js');
   const source = countingStream(filePath, progress, signal);
   let i = 0;
   if (ndjson) {
     const lines = readline.createInterface({ input: source.pipe(decodeStream('utf-8')) as unknown as NodeJS.ReadableStream, crlfDelay: Infinity });
+    let lineNumber = 0;
     for await (const line of lines) {
+      lineNumber++;
       if (line.trim() === '') continue;
       let v: unknown;
-      try { v = JSON.parse(line); } catch { throw new IngestError(problem('format-error', `dòng ${i + 1} không phải JSON hợp lệ`)); }
+      try { v = parseLine(line); } catch {
+        throw new IngestError(problem('format-error', `dòng ${lineNumber} không phải JSON hợp lệ`));
+      }
       yield mustBeObject(v, i++);
     }
     return;
   }
-  const pipeline = source.pipe(streamJson.parser()).pipe(StreamArray.streamArray());
+  const array = StreamArray.streamArray();
+  // the element being assembled: StreamArray numbers them as it passes them on
+  const assembler = rawAssembler(Assembler as unknown as new () => object, () => (array as unknown as { _counter: number })._counter);
+  (array as unknown as { _assembler: object })._assembler = assembler;
+  // pipeline(): a parse error (a trailing comma, a cut file) reaches the loop below instead of
+  // being an unhandled 'error' event, which stopped the whole process
+  const items = pipeline(source, streamJson.parser(), array, () => { /* errors reach the loop through `array` */ });
   try {
-    for await (const item of pipeline as AsyncIterable<{ key: number; value: unknown }>) yield mustBeObject(item.value, i++);
+    for await (const item of items as AsyncIterable<{ key: number; value: unknown }>) {
+      if (assembler.duplicate?.element === item.key) throw duplicateKey(assembler.duplicate.key, `phần tử thứ ${i + 1}`);
+      yield mustBeObject(item.value, i++);
+    }
   } catch (err) {
     if (err instanceof IngestError) throw err;
-    throw new IngestError(problem('format-error', `tệp phải là một mảng JSON các đối tượng (${(err as Error).message})`));
+    throw new IngestError(problem('format-error', `tệp phải là một mảng JSON các đối tượng; sau phần tử thứ ${i} thì không đọc được (${(err as Error).message})`));
+  } finally {
+    items.destroy();
   }
 }
 

@@ -319,7 +319,7 @@ export async function processTable(rows: RowSource, log: ProblemLog, paths: Outp
       let at = width;
       while (at < cells.length && cells[at] === '') at++;
       if (at < cells.length) {
-        record(log, problem('extra-cell', `hàng ${rowNo} có ${cells.length} ô, hàng tiêu đề có ${width} cột; ô thừa ở cột ${at + 1}: ${quoteText(cells[at]!)}${delimited ? ' (một dấu phân cách thừa, hoặc một ô có dấu phân cách mà không đặt trong ngoặc kép, đẩy các giá trị sang cột bên phải)' : ''}`, { rowNumber: rowNo, fieldNumber: width + 1, cell: cells[at]!.slice(0, 1000) }));
+        record(log, problem('extra-cell', `hàng ${rowNo} có ${cells.length} ô, hàng tiêu đề có ${width} cột; ô thừa ở cột ${at + 1}: ${quoteText(cells[at]!)}${delimited ? ' (một dấu phân cách thừa, hoặc một ô có dấu phân cách mà không đặt trong ngoặc kép, đẩy các giá trị sang cột bên phải)' : ''}`, { rowNumber: rowNo, fieldNumber: at + 1, cell: cells[at]!.slice(0, 1000) }));
       } else if (delimited) {
         shape(cells.length - width, rowNo);
       }

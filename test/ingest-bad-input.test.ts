@@ -294,6 +294,15 @@ describe('what a spreadsheet or a JSON file holds, published as the unit sees it
     expect(far.report.errors.map((e) => [e.type, e.rowNumber, e.fieldNumber])).toEqual([['extra-cell', 3, 26]]);
   });
 
+  it('names the sheet it read: the first with rows, after an empty cover sheet', async () => {
+    const wb = new ExcelJS.Workbook();
+    wb.addWorksheet('Trống');
+    wb.addWorksheet('Dữ liệu').addRows([['a', 'b'], [1, 2]]);
+    const r = await ingest('a.xlsx', Buffer.from(await wb.xlsx.writeBuffer()));
+    expect(r.json).toEqual([{ a: 1, b: 2 }]);
+    expect(r.report.sheet).toBe('Dữ liệu');
+  });
+
   it('refuses a declared code page the bytes contradict, instead of publishing mojibake', async () => {
     const utf8 = await ingest('a.csv', VI_TEXT, { encoding: 'windows-1258' });
     expect(errorTypes(utf8)).toEqual(['encoding-error']);

@@ -77,6 +77,38 @@ describe('the faults seen in real files (issue 14)', () => {
     expect(where(shifted.report.errors.slice(0, 2))).toEqual([['extra-cell', 2, 4], ['type-error', 4, 3]]);
   });
 
+  it('never takes a row of data one separator short for the second row of a header', async () => {
+    // every line ends with ";" but row 2: its phone number must not become part of a column's name
+    const lines = ['Mã;Tên;Ngày cấp phép;Điện thoại;', 'YT0001;Trung tâm y tế Chư Sê;22/09/2018;0256 3214250'];
+    for (let i = 2; i <= 30; i++) lines.push(`YT${String(i).padStart(4, '0')};Trạm y tế số ${i};17/08/2024;0256 35701${String(i).padStart(2, '0')};`);
+    const r = await ingest(lines.join('\n'));
+    expect(r.report.valid).toBe(false);
+    expect(where(r.report.errors)).toEqual([['missing-cell', 2, 5]]);
+  });
+
+  it('leaves out notes under the table padded with separators, as Excel writes them', async () => {
+    const table = 'Stt,Mã số,Tên tỉnh\n1,01,Thành phố Hà Nội\n2,04,Cao Bằng\n3,08,Tuyên Quang\n';
+    const r = await ingest(`${table}Ghi chú: số liệu sơ bộ,,\nNguồn: Cục Thống kê,,\n`);
+    expect(r.report.valid).toBe(true);
+    expect(r.json).toEqual([{ Stt: 1, 'Mã số': '01', 'Tên tỉnh': 'Thành phố Hà Nội' }, { Stt: 2, 'Mã số': '04', 'Tên tỉnh': 'Cao Bằng' }, { Stt: 3, 'Mã số': '08', 'Tên tỉnh': 'Tuyên Quang' }]);
+    expect(where(r.report.warnings)).toEqual([['footnote', 5, null], ['footnote', 6, null]]);
+    const blankThenSigned = await ingest(`${table},,\nNgười lập biểu,,\n`);
+    expect(blankThenSigned.json).toHaveLength(3);
+    expect(blankThenSigned.report.warnings.map((w) => w.type)).toContain('footnote');
+    // a separator after every line, the notes' too
+    const trailing = await ingest('Stt,Tên,\n1,Hà Nội,\n2,Huế,\nGhi chú: sơ bộ,\n');
+    expect(trailing.json).toEqual([{ Stt: 1, 'Tên': 'Hà Nội' }, { Stt: 2, 'Tên': 'Huế' }]);
+    expect(trailing.report.warnings.map((w) => w.type).sort()).toEqual(['footnote', 'trailing-delimiter']);
+  });
+
+  it('keeps the first row of a file declared without a header, even with empty cells, and takes the width from all rows', async () => {
+    const r = await ingest('1,01,\n2,04,Cao Bằng\n3,08,Tuyên Quang\n4,11,Điện Biên\n5,12,Lai Châu\n', { header: false });
+    expect(r.report.valid).toBe(true);
+    expect(r.json).toHaveLength(5);
+    expect(r.json![0]).toEqual({ cot_1: 1, cot_2: '01', cot_3: null });
+    expect(r.report.warnings.map((w) => w.type)).toEqual(['no-header']);
+  });
+
   it('drops two- and three-line headers that are copies, with a warning, and keeps the date column a date', async () => {
     for (const copies of [1, 2]) {
       const r = await ingest(['DATE,QUANTITY', ...Array(copies).fill('DATE,QUANTITY'), '2024-01-01,5', '2024-01-02,6'].join('\n'));

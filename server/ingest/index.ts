@@ -195,7 +195,8 @@ export async function ingestFile(filePath: string, opts: IngestOptions): Promise
       if (opts.sheetName && !sheets.includes(opts.sheetName)) {
         throw new IngestError(problem('source-error', `không có trang tính "${opts.sheetName}" (các trang: ${sheets.join(', ')})`));
       }
-      openRows = () => readXlsx(filePath, opts.sheetName, read, opts.signal);
+      // the sheet read is the named one, else the first with rows (not always the first: a cover sheet)
+      openRows = () => readXlsx(filePath, opts.sheetName, read, opts.signal, (name) => { report.sheet = name; });
       report.sheet = opts.sheetName ?? sheets[0];
     } else {
       const guess = chooseEncoding(sample, opts.encoding);

@@ -317,7 +317,7 @@ function cellText(value: ExcelJS.CellValue): string {
 }
 
 /** Streams one worksheet of an .xlsx (the named one, else the first with rows), as Excel users fill them. */
-export async function* readXlsx(filePath: string, sheetName: string | undefined, progress?: ReadProgress, signal?: AbortSignal): RowSource {
+export async function* readXlsx(filePath: string, sheetName: string | undefined, progress?: ReadProgress, signal?: AbortSignal, onSheet?: (name: string) => void): RowSource {
   // loaded on first use: most files are CSV, and exceljs alone weighs tens of MB in memory
   const { default: Excel } = await import('exceljs');
   const reader = new Excel.stream.xlsx.WorkbookReader(countingStream(filePath, progress, signal), {
@@ -345,6 +345,7 @@ export async function* readXlsx(filePath: string, sheetName: string | undefined,
         cells.push(cellText(values[i]));
       }
       batch.push(cells);
+      if (!found && ws.name) onSheet?.(ws.name);
       found = true;
       if (batch.length >= BATCH) { yield batch; batch = []; }
     }

@@ -107,7 +107,9 @@ function joinTwoRowHeader(top: string[], below: string[] | undefined): string[] 
   if (!below || !top.some((c, i) => c === '' && i > 0 && top.slice(0, i).some((x) => x !== ''))) return null;
   const sub = below.map(cleanCell);
   if (sub.some((c) => c !== '' && isNumeric(c))) return null;
-  if (!top.every((c, i) => c !== '' || sub[i] !== '')) return null;
+  // every blank above has a sub-heading below it: a row one cell short (a row of data that lacks the
+  // separator every other line ends with) has none there, and is not a second header row
+  if (!top.every((c, i) => c !== '' || (sub[i] ?? '') !== '')) return null;
   let carried = '';
   return top.map((c, i) => {
     const starts = c !== '';
@@ -129,6 +131,8 @@ export interface HeaderChoice {
   labels: string[] | null;
   /** the row below `index` is the second row of the header */
   twoRows: boolean;
+  /** the table's width: the most common number of cells */
+  width: number;
 }
 
 /**
@@ -151,20 +155,24 @@ export function chooseHeader(rows: string[][], opts: { schema?: TableSchema; hea
   for (const [w, c] of counts) if (c > best || (c === best && w > width)) { best = c; width = w; }
   // a header of up to 3 columns has every label (a blank label is an error anyway); a wider one at least half
   const need = width <= 3 ? width : Math.ceil(width / 2);
-  let index = rows.findIndex((r) => nonEmpty(r) >= need);
+  // the unit says there is no header row: the table starts at the first line with anything on it
+  // (a first row of data with empty cells is not a title line to leave out)
+  let index = opts.header === false ? -1 : rows.findIndex((r) => nonEmpty(r) >= need);
   if (index < 0) index = Math.max(0, rows.findIndex((r) => nonEmpty(r) > 0));
   const top = rows[index]!.map(cleanCell);
-  if (opts.header === false) return { index, labels: null, twoRows: false };
-  const joined = joinTwoRowHeader(top, rows[index + 1]);
-  if (joined) return { index, labels: joined, twoRows: true };
+  if (opts.header === false) return { index, labels: null, twoRows: false, width };
+  const below = rows[index + 1];
+  const joined = joinTwoRowHeader(top, below);
+  // sub-headings are labels: a row that reads as the data under it is the table's first row
+  if (joined && !looksLikeData(below!.map(cleanCell), rows.slice(index + 2), opts.schema)) return { index, labels: joined, twoRows: true, width };
   if (opts.header !== true && looksLikeData(top, rows.slice(index + 1), opts.schema)) {
     // a line right above the data is its header, however malformed (two labels run together
     // leave it too narrow to be found above): its labels then show the fault, never the data
     const above = rows[index - 1];
-    if (above && nonEmpty(above) > 0) return { index: index - 1, labels: above.map(cleanCell), twoRows: false };
-    return { index, labels: null, twoRows: false };
+    if (above && nonEmpty(above) > 0) return { index: index - 1, labels: above.map(cleanCell), twoRows: false, width };
+    return { index, labels: null, twoRows: false, width };
   }
-  return { index, labels: top, twoRows: false };
+  return { index, labels: top, twoRows: false, width };
 }
 
 function looksLikeData(row: string[], below: string[][], schema?: TableSchema): boolean {
@@ -187,6 +195,15 @@ function looksLikeData(row: string[], below: string[][], schema?: TableSchema): 
     if (!YEAR_LABEL.test(cell)) notYear++;
   }
   return typed > 0 && notYear > 0;
+}
+
+/**
+ * Only the first cell has text: the shape of a note under the table, whether its line is the note
+ * alone or padded with separators to the table's width (as Excel's CSV export writes it).
+ */
+function firstOnly(raw: string[]): boolean {
+  for (let i = 1; i < raw.length; i++) if (raw[i]!.trim() !== '') return false;
+  return true;
 }
 
 /** Footnotes under a table start with a marker ("Ghi chú:", "Nguồn:", "(*)") or follow a blank line. */
@@ -347,16 +364,16 @@ export async function processTable(rows: RowSource, log: ProblemLog, paths: Outp
     if (sample.length >= SAMPLE_ROWS) startWriting();
   };
 
-  /** A row that may be a note under the table: one cell (no separator), after a blank line or with a note's marker. */
+  /** A row that may be a note under the table: text in its first cell only, after a blank line or with a note's marker. */
   const mayBeFootnote = (raw: string[]) => {
-    if (!delimited || raw.length !== 1 || header!.length < 2) return false;
+    if (!delimited || !firstOnly(raw) || header!.length < 2) return false;
     const text = raw[0]!.trim();
     if (!text) return false;
     return held.length > 0 || pendingBlank.length > 0 || NOTE_START.test(cleanCell(text));
   };
 
   const row = (raw: string[], rowNo: number) => {
-    if (held.length === 0 && raw.length !== 1) { dataRow(raw, rowNo); return; } // the usual row
+    if (held.length === 0 && raw.length > 1 && !firstOnly(raw)) { dataRow(raw, rowNo); return; } // the usual row
     if (held.length || mayBeFootnote(raw)) {
       if (mayBeFootnote(raw) || nonEmpty(raw) === 0) { held.push([rowNo, raw]); return; }
       // more table follows: they were rows of the table after all, and are checked as such
@@ -390,10 +407,15 @@ export async function processTable(rows: RowSource, log: ProblemLog, paths: Outp
     } else {
       headerless = true;
       const first = buffered[choice.index]!;
-      const n = trimTrailing(first);
+      // as many columns as the table's rows have (the first row may end in empty values), less the
+      // empty fields that end every row of that width (a separator after every line)
+      const full = buffered.slice(choice.index).filter((r) => r.length === choice.width);
+      let trailing = full.length ? choice.width - 1 : 0;
+      for (const r of full) trailing = Math.min(trailing, r.length - trimTrailing(r));
+      const n = Math.max(1, choice.width - trailing);
       const names = opts.schema && opts.schema.fields.length >= n ? opts.schema.fields.map((f) => f.name) : Array.from({ length: n }, (_, i) => `cot_${i + 1}`);
       startTable(names, 0, true);
-      headerTrailing = first.length - n; // the first row stands for the header's shape
+      headerTrailing = Math.max(0, first.length - n); // the first row stands for the header's shape
       const named = opts.schema
         ? `các cột được đặt tên theo lược đồ (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''})`
         : `các cột được đặt tên ${names.length > 2 ? `${names[0]}, ${names[1]}, …, ${names[names.length - 1]}` : names.join(', ')}`;

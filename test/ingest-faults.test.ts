@@ -109,6 +109,19 @@ describe('the faults seen in real files (issue 14)', () => {
     expect(r.report.warnings.map((w) => w.type)).toEqual(['no-header']);
   });
 
+  it('reports the faults above an unclosed quote with it, not only the quote', async () => {
+    const lines = ['Mã,Tên,Số', ...Array.from({ length: 40 }, (_, i) => `${i + 1},Xã ${i + 1},${i * 3}`)];
+    lines[3] += ',';  // row 4: one separator too many (an empty extra cell: known only at the end)
+    lines[5] = '5,"Xã Ia Ly,15';  // row 6: a quote opened and never closed
+    const r = await ingest(lines.join('\n'));
+    expect(where(r.report.errors)).toEqual([['extra-cell', 4, 4], ['unclosed-quote', 6, 2]]);
+    // past the rows kept to find the header, the same
+    const long = ['Mã,Tên,Số', ...Array.from({ length: 400 }, (_, i) => `${i + 1},Xã ${i + 1},${i * 3}`)];
+    long[2] += ',a';
+    long[300] = '300,"Xã Ia Ly,15';
+    expect(where((await ingest(long.join('\n'))).report.errors)).toEqual([['extra-cell', 3, 4], ['unclosed-quote', 301, 2]]);
+  });
+
   it('drops two- and three-line headers that are copies, with a warning, and keeps the date column a date', async () => {
     for (const copies of [1, 2]) {
       const r = await ingest(['DATE,QUANTITY', ...Array(copies).fill('DATE,QUANTITY'), '2024-01-01,5', '2024-01-02,6'].join('\n'));

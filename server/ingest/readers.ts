@@ -415,7 +415,7 @@ async function* records(filePath: string, ndjson: boolean, progress?: ReadProgre
       if (line.trim() === '') continue;
       let v: unknown;
       try { v = parseLine(line); } catch {
-        throw new IngestError(problem('format-error', `dòng ${lineNumber} không phải JSON hợp lệ`));
+        throw new IngestError(problem('format-error', `dòng ${lineNumber} không phải JSON hợp lệ`, { rowNumber: lineNumber }));
       }
       yield mustBeObject(v, i++);
     }

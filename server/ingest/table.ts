@@ -468,6 +468,14 @@ export async function processTable(rows: RowSource, log: ProblemLog, paths: Outp
     countMore(log, 'stray-quote', (watch?.quoteFaultCount ?? 0) - faultsTaken);
     if (header && !declared && !provisional) startWriting();
   } catch (err) {
+    if (err instanceof IngestError && err.problem.type === 'unclosed-quote') {
+      // the rows read before the quote that swallowed the rest are checked still: their own faults
+      // (in the rows kept to find the header, or rows of another width, known only at the end) come with it
+      try {
+        if (!header && buffered.some((r) => nonEmpty(r) > 0)) flushBuffered();
+        checkShapes();
+      } catch { /* the quote's error is the one to report */ }
+    }
     writer?.abandon();
     await writer?.settled();
     takeQuoteFaults(Infinity); // misplaced quotes found before the one that stopped the reading

@@ -294,6 +294,28 @@ describe('what a spreadsheet or a JSON file holds, published as the unit sees it
     expect(far.report.errors.map((e) => [e.type, e.rowNumber, e.fieldNumber])).toEqual([['extra-cell', 3, 26]]);
   });
 
+  it('refuses what Excel hides from the unit: a hidden row or column with data; a hidden sheet is not read', async () => {
+    const book = async (fill: (ws: ExcelJS.Worksheet, wb: ExcelJS.Workbook) => void) => {
+      const wb = new ExcelJS.Workbook();
+      const lookup = wb.addWorksheet('Tra cứu');
+      lookup.state = 'hidden';
+      lookup.addRows([['Mã', 'Tên'], ['01', 'Hà Nội']]);
+      const ws = wb.addWorksheet('Dữ liệu');
+      ws.addRows([['Tên', 'Ghi chú nội bộ', 'Số'], ['a', '', 1], ['b', '', 2], ['c', '', 3]]);
+      fill(ws, wb);
+      return Buffer.from(await wb.xlsx.writeBuffer());
+    };
+    // an empty hidden column is nothing to publish, and the hidden lookup sheet is passed over
+    const fine = await ingest('a.xlsx', await book((ws) => { ws.getColumn(4).hidden = true; }));
+    expect(fine.report.sheet).toBe('Dữ liệu');
+    expect(fine.json).toEqual([{ 'Tên': 'a', 'Ghi chú nội bộ': null, 'Số': 1 }, { 'Tên': 'b', 'Ghi chú nội bộ': null, 'Số': 2 }, { 'Tên': 'c', 'Ghi chú nội bộ': null, 'Số': 3 }]);
+    const column = await ingest('a.xlsx', await book((ws) => { ws.getColumn(2).hidden = true; ws.getCell('B3').value = 'số CCCD 0123'; }));
+    expect(column.report.errors.map((e) => [e.type, e.rowNumber, e.fieldNumber])).toEqual([['hidden-data', 1, 2]]);
+    expect(column.report.errors[0]!.message).toContain('cột 2 đang bị ẩn');
+    const row = await ingest('a.xlsx', await book((ws) => { ws.getRow(3).hidden = true; }));
+    expect(row.report.errors.map((e) => [e.type, e.rowNumber, e.fieldNumber])).toEqual([['hidden-data', 3, 1]]);
+  });
+
   it('names the sheet it read: the first with rows, after an empty cover sheet', async () => {
     const wb = new ExcelJS.Workbook();
     wb.addWorksheet('Trống');

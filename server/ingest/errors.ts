@@ -42,6 +42,7 @@ export const ERROR_MESSAGES = {
   // portal codes: what a spreadsheet or a JSON file holds that a table cannot publish as it is
   'formula-error': 'Ô có lỗi công thức, hoặc công thức chưa được tính',
   'duplicate-key': 'Một đối tượng JSON có cùng một khóa hai lần',
+  'hidden-data': 'Bảng tính có hàng hoặc cột bị ẩn chứa dữ liệu',
   'constraint-error': 'Giá trị vi phạm ràng buộc của cột',
   'unique-error': 'Giá trị bị trùng trong cột yêu cầu duy nhất',
 } as const;

@@ -6,6 +6,7 @@ import type ExcelJS from 'exceljs';
 import { chunkDecoder, decodeStream, type ChunkDecoder } from './encoding.ts';
 import { abortedError, IngestError, problem, type IngestProblem } from './errors.ts';
 import { QuoteScanner } from './quotes.ts';
+import type { HiddenParts } from './xlsx-inspect.ts';
 
 /**
  * A source table as batches of rows of raw text cells; every reader yields this, so validation is
@@ -316,8 +317,16 @@ function cellText(value: ExcelJS.CellValue): string {
   return String(value);
 }
 
-/** Streams one worksheet of an .xlsx (the named one, else the first with rows), as Excel users fill them. */
-export async function* readXlsx(filePath: string, sheetName: string | undefined, progress?: ReadProgress, signal?: AbortSignal, onSheet?: (name: string) => void): RowSource {
+/** Which sheet to read, and what the workbook hides (see inspectXlsx). */
+export interface SheetChoice { sheetName?: string; hiddenSheets?: Set<string>; hidden?: Map<string, HiddenParts> }
+
+/**
+ * Streams one worksheet of an .xlsx (the named one, else the first visible one with rows), as Excel
+ * users fill them. A value in a row or column Excel hides is refused: the unit who hid it did not
+ * review it, and it would be published all the same.
+ */
+export async function* readXlsx(filePath: string, choice: SheetChoice, progress?: ReadProgress, signal?: AbortSignal, onSheet?: (name: string) => void): RowSource {
+  const { sheetName, hiddenSheets = new Set<string>(), hidden = new Map<string, HiddenParts>() } = choice;
   // loaded on first use: most files are CSV, and exceljs alone weighs tens of MB in memory
   const { default: Excel } = await import('exceljs');
   const reader = new Excel.stream.xlsx.WorkbookReader(countingStream(filePath, progress, signal), {
@@ -326,12 +335,14 @@ export async function* readXlsx(filePath: string, sheetName: string | undefined,
   let found = false;
   for await (const worksheet of reader) {
     const ws = worksheet as unknown as AsyncIterable<ExcelJS.Row> & { name?: string };
-    if (found || (sheetName && ws.name !== sheetName)) {
+    if (found || (sheetName ? ws.name !== sheetName : hiddenSheets.has(ws.name ?? ''))) {
       for await (const _row of ws) { /* drain the sheets we do not read */ }
       continue;
     }
     let lastRow = 0;
     let batch: string[][] = [];
+    const hiddenParts = hidden.get(ws.name ?? '');
+    const hiddenData = (rowNumber: number, column: number, what: string) => new IngestError(problem('hidden-data', `${what} đang bị ẩn trong Excel nhưng có dữ liệu (hàng ${rowNumber}, cột ${column}); dữ liệu ẩn cũng sẽ được công bố: hãy xóa nếu không công bố, hoặc bỏ ẩn để kiểm tra trước khi tải lên`, { rowNumber, fieldNumber: column }));
     for await (const row of ws) {
       // the streaming reader skips empty rows: restore them so row numbers match what the unit sees in Excel
       for (let r = lastRow + 1; r < row.number; r++) batch.push([]);
@@ -342,7 +353,12 @@ export async function* readXlsx(filePath: string, sheetName: string | undefined,
         // an error value or an uncalculated formula shows the unit something other than its value: never published as empty
         const fault = cellFault(values[i]);
         if (fault) throw new IngestError(problem('formula-error', `hàng ${row.number}, cột ${i}: ${fault}`, { rowNumber: row.number, fieldNumber: i }));
-        cells.push(cellText(values[i]));
+        const text = cellText(values[i]);
+        if (hiddenParts && text.trim() !== '') {
+          if (hiddenParts.rows.has(row.number)) throw hiddenData(row.number, i, `hàng ${row.number}`);
+          if (hiddenParts.columns.has(i)) throw hiddenData(row.number, i, `cột ${i}`);
+        }
+        cells.push(text);
       }
       batch.push(cells);
       if (!found && ws.name) onSheet?.(ws.name);

@@ -4,17 +4,66 @@ import { IngestError, problem } from './errors.ts';
 /** Limits that no real workbook from a unit reaches, and every zip bomb does. */
 export const XLSX_LIMITS = { totalUncompressed: 2 * 1024 ** 3, ratio: 200, ratioAbove: 20 * 1024 ** 2 };
 
+/** What a worksheet hides from the unit who looks at it in Excel: its rows and columns set hidden (1-based). */
+export interface HiddenParts { columns: Set<number>; rows: Set<number> }
+
+/** The workbook's worksheets by name, and what Excel does not show: hidden sheets, and hidden rows and columns by sheet. */
+export interface XlsxOutline { sheets: string[]; hiddenSheets: Set<string>; hidden: Map<string, HiddenParts> }
+
 /**
- * Reads an .xlsx's zip directory without inflating the sheets: refuses zip bombs (by declared sizes
- * and compression ratio) and files that are not workbooks, and lists the worksheets by name.
+ * Finds the rows and columns a worksheet's XML sets hidden, as it streams by: only the <row> and
+ * <col> tags are looked at (ASCII, so the bytes are read as latin1), a tag cut between chunks waits.
  */
-export async function inspectXlsx(filePath: string): Promise<{ sheets: string[] }> {
+function hiddenScanner(): { write(chunk: Buffer): void; parts: HiddenParts } {
+  const parts: HiddenParts = { columns: new Set(), rows: new Set() };
+  let carry = '';
+  const TAG = /<(row|col)\b([^>]*)>/g;
+  return {
+    parts,
+    write(chunk) {
+      const text = carry + chunk.toString('latin1');
+      const open = text.lastIndexOf('<');
+      const cut = open > text.lastIndexOf('>') ? open : text.length;
+      carry = text.slice(cut);
+      if (carry.length > 64 * 1024) carry = ''; // no <row> or <col> tag is that long
+      TAG.lastIndex = 0;
+      for (let m; (m = TAG.exec(text)) !== null && m.index < cut;) {
+        const attrs = m[2]!;
+        if (!/\bhidden="(1|true)"/.test(attrs)) continue;
+        const num = (name: string) => Number(new RegExp(`\\b${name}="(\\d+)"`).exec(attrs)?.[1] ?? NaN);
+        if (m[1] === 'row') { const r = num('r'); if (r > 0) parts.rows.add(r); continue; }
+        const min = num('min'), max = Math.min(num('max'), min + 16384);
+        for (let c = min; c <= max; c++) parts.columns.add(c);
+      }
+    },
+  };
+}
+
+/**
+ * Reads an .xlsx's zip directory: refuses zip bombs (by declared sizes and compression ratio) and
+ * files that are not workbooks, lists the worksheets by name, and streams each worksheet's XML once
+ * for what Excel hides (hidden sheets, rows, columns): a unit who hid them did not look at them, and
+ * they would be published all the same.
+ */
+export async function inspectXlsx(filePath: string): Promise<XlsxOutline> {
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) => {
     yauzl.open(filePath, { lazyEntries: true, autoClose: false }, (err, z) => (err ? reject(err) : resolve(z!)));
   }).catch((err: Error) => { throw new IngestError(problem('format-error', `tệp .xlsx bị hỏng (${err.message})`)); });
   try {
     let total = 0;
     let workbookXml: string | null = null;
+    let relsXml = '';
+    const scanned = new Map<string, HiddenParts>();
+    const readSmall = (entry: yauzl.Entry, name: string, done: (text: string) => void, reject: (err: unknown) => void) => {
+      if (entry.uncompressedSize > 10 * 1024 * 1024) { reject(new IngestError(problem('compression-error', `${name} quá lớn`))); return; }
+      zip.openReadStream(entry, (err, stream) => {
+        if (err) { reject(err); return; }
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('error', reject);
+        stream.on('end', () => { done(Buffer.concat(chunks).toString('utf8')); zip.readEntry(); });
+      });
+    };
     await new Promise<void>((resolve, reject) => {
       zip.on('entry', (entry: yauzl.Entry) => {
         total += entry.uncompressedSize;
@@ -23,14 +72,15 @@ export async function inspectXlsx(filePath: string): Promise<{ sheets: string[] 
           reject(new IngestError(problem('compression-error', `nội dung giải nén quá lớn (${entry.fileName}: ${Math.round(entry.uncompressedSize / 1024 / 1024)} MB, nén ${Math.round(ratio)} lần) — có thể là "bom nén"`)));
           return;
         }
-        if (entry.fileName === 'xl/workbook.xml') {
-          if (entry.uncompressedSize > 10 * 1024 * 1024) { reject(new IngestError(problem('compression-error', 'xl/workbook.xml quá lớn'))); return; }
+        if (entry.fileName === 'xl/workbook.xml') { readSmall(entry, entry.fileName, (t) => { workbookXml = t; }, reject); return; }
+        if (entry.fileName === 'xl/_rels/workbook.xml.rels') { readSmall(entry, entry.fileName, (t) => { relsXml = t; }, reject); return; }
+        if (/^xl\/worksheets\/[^/]+\.xml$/.test(entry.fileName)) {
           zip.openReadStream(entry, (err, stream) => {
             if (err) { reject(err); return; }
-            const chunks: Buffer[] = [];
-            stream.on('data', (c: Buffer) => chunks.push(c));
+            const scan = hiddenScanner();
+            stream.on('data', (c: Buffer) => scan.write(c));
             stream.on('error', reject);
-            stream.on('end', () => { workbookXml = Buffer.concat(chunks).toString('utf8'); zip.readEntry(); });
+            stream.on('end', () => { scanned.set(entry.fileName, scan.parts); zip.readEntry(); });
           });
           return;
         }
@@ -41,8 +91,20 @@ export async function inspectXlsx(filePath: string): Promise<{ sheets: string[] 
       zip.readEntry();
     });
     if (workbookXml === null) throw new IngestError(problem('format-error', 'tệp nén không chứa bảng tính Excel (thiếu xl/workbook.xml)'));
-    const sheets = [...(workbookXml as string).matchAll(/<(?:\w+:)?sheet\b[^>]*\bname="([^"]*)"/g)].map((m) => decodeXml(m[1]!));
-    return { sheets };
+    const targets = new Map([...relsXml.matchAll(/<Relationship\b[^>]*>/g)].map((m) => [/\bId="([^"]*)"/.exec(m[0])?.[1], /\bTarget="([^"]*)"/.exec(m[0])?.[1]]));
+    const sheets: string[] = [];
+    const hiddenSheets = new Set<string>();
+    const hidden = new Map<string, HiddenParts>();
+    for (const m of (workbookXml as string).matchAll(/<(?:\w+:)?sheet\b[^>]*>/g)) {
+      const tag = m[0];
+      const name = decodeXml(/\bname="([^"]*)"/.exec(tag)?.[1] ?? '');
+      sheets.push(name);
+      if (/\bstate="(hidden|veryHidden)"/.test(tag)) hiddenSheets.add(name);
+      const target = targets.get(/\br:id="([^"]*)"/.exec(tag)?.[1]);
+      const parts = target ? scanned.get(target.startsWith('/') ? target.slice(1) : `xl/${target}`) : undefined;
+      if (parts) hidden.set(name, parts);
+    }
+    return { sheets, hiddenSheets, hidden };
   } catch (err) {
     if (err instanceof IngestError) throw err;
     throw new IngestError(problem('format-error', `tệp .xlsx bị hỏng (${(err as Error).message})`));

@@ -122,6 +122,18 @@ describe('the faults seen in real files (issue 14)', () => {
     expect(where((await ingest(long.join('\n'))).report.errors)).toEqual([['extra-cell', 3, 4], ['unclosed-quote', 301, 2]]);
   });
 
+  it('looks past a title line of two cells above a table of four columns', async () => {
+    const lines = ['Đơn vị báo cáo: Sở Y tế,Mẫu số 01', 'Mã,Tên,Loại,Số', ...Array.from({ length: 30 }, (_, i) => `${i + 1},Trạm y tế ${i + 1},Trạm,${i * 3}`)];
+    const r = await ingest(lines.join('\n'));
+    expect(r.report.errors).toEqual([]);
+    expect(r.report.headerRow).toBe(2);
+    expect(r.json![0]).toEqual({ 'Mã': '1', 'Tên': 'Trạm y tế 1', 'Loại': 'Trạm', 'Số': 0 }); // "Mã" names an identifier: text
+    expect(where(r.report.warnings)).toEqual([['preamble', 1, null]]);
+    // with a quote left open further down, the quote is the first error, not the header
+    lines[4] = '3,"Trạm y tế 3,Trạm,6';
+    expect(where((await ingest(lines.join('\n'))).report.errors)).toEqual([['unclosed-quote', 5, 2]]);
+  });
+
   it('drops two- and three-line headers that are copies, with a warning, and keeps the date column a date', async () => {
     for (const copies of [1, 2]) {
       const r = await ingest(['DATE,QUANTITY', ...Array(copies).fill('DATE,QUANTITY'), '2024-01-01,5', '2024-01-02,6'].join('\n'));

@@ -139,14 +139,14 @@ export interface HeaderChoice {
  * Chooses the header among the first rows:
  * - the table's width is the most common number of cells; title lines above the table (a preamble)
  *   fill fewer than half of it, so the header is the first row that fills at least half (all of
- *   it, up to 3 columns);
+ *   it, up to 3 columns) — in delimited text, first looking among lines with the table's separators;
  * - a row of merged-cell headings over a row of sub-headings makes one two-row header;
  * - there is no header row when the row chosen looks like the data below it: every one of its cells
  *   in a column that has a type (from the declared schema, or inferred from the rows below) is a
  *   value of that type — and not only years, which wide tables use as labels ("Chỉ tiêu,2023,2024") —
  *   and no line sits right above it (that line would be a header too narrow to be found).
  */
-export function chooseHeader(rows: string[][], opts: { schema?: TableSchema; header?: boolean } = {}): HeaderChoice {
+export function chooseHeader(rows: string[][], opts: { schema?: TableSchema; header?: boolean; delimited?: boolean } = {}): HeaderChoice {
   // the width: the most common number of cells among rows that have a separator at all
   const counts = new Map<number, number>();
   for (const r of rows) if (r.length > 1 && nonEmpty(r) > 0) counts.set(r.length, (counts.get(r.length) ?? 0) + 1);
@@ -157,7 +157,12 @@ export function chooseHeader(rows: string[][], opts: { schema?: TableSchema; hea
   const need = width <= 3 ? width : Math.ceil(width / 2);
   // the unit says there is no header row: the table starts at the first line with anything on it
   // (a first row of data with empty cells is not a title line to leave out)
-  let index = opts.header === false ? -1 : rows.findIndex((r) => nonEmpty(r) >= need);
+  // In delimited text a header line has the table's separators (one fewer when only the data rows end
+  // with one); a title line above it has fewer, though its cells may fill half of a narrow table
+  // ("Đơn vị báo cáo,Mẫu số 01" over 4 columns): such a line is looked past first.
+  const header = (r: string[]) => nonEmpty(r) >= need;
+  let index = opts.header === false ? -1 : opts.delimited ? rows.findIndex((r) => header(r) && r.length >= width - 1) : -1;
+  if (index < 0 && opts.header !== false) index = rows.findIndex(header);
   if (index < 0) index = Math.max(0, rows.findIndex((r) => nonEmpty(r) > 0));
   const top = rows[index]!.map(cleanCell);
   if (opts.header === false) return { index, labels: null, twoRows: false, width };
@@ -392,7 +397,7 @@ export async function processTable(rows: RowSource, log: ProblemLog, paths: Outp
   };
 
   const flushBuffered = () => {
-    const choice = chooseHeader(buffered, { schema: opts.schema, header: opts.header });
+    const choice = chooseHeader(buffered, { schema: opts.schema, header: opts.header, delimited });
     const preamble: number[] = [];
     for (let i = 0; i < choice.index; i++) if (nonEmpty(buffered[i]!) > 0) preamble.push(i);
     if (preamble.length) {

@@ -381,9 +381,21 @@ class JsonNumber {
   }
 }
 
+/**
+ * A JSON number's text for the table: as written when it is plain digits (exact, however long);
+ * written out without its exponent (1E2 is 100) when a double holds it exactly enough, that is in
+ * 15 significant digits, as a spreadsheet's number; else as written (the column is then text).
+ */
+function jsonNumberText(text: string): string {
+  if (/^-?\d+(\.\d+)?$/.test(text)) return typedNumberText(text);
+  const digits = text.split(/[eE]/)[0]!.replace(/[-+.]/g, '').replace(/^0+/, '').length;
+  const n = Number(text);
+  return Number.isFinite(n) && digits <= 15 ? spreadsheetNumber(n) : text;
+}
+
 function jsonCell(v: unknown): string {
   if (v === null || v === undefined) return '';
-  if (v instanceof JsonNumber) return typedNumberText(v.text);
+  if (v instanceof JsonNumber) return jsonNumberText(v.text);
   return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 

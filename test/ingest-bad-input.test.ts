@@ -319,6 +319,23 @@ describe('what a spreadsheet or a JSON file holds, published as the unit sees it
     expect(row.report.errors.map((e) => [e.type, e.rowNumber, e.fieldNumber])).toEqual([['hidden-data', 3, 1]]);
   });
 
+  it('joins a two-row header whose merged heading ends the row (no cell is written under a merge)', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('A');
+    ws.getCell('A1').value = 'STT';
+    ws.getCell('B1').value = 'Quý';
+    ws.getCell('C1').value = 'Hồ sơ';
+    ws.mergeCells('C1:D1');
+    ws.mergeCells('A1:A2');
+    ws.mergeCells('B1:B2');
+    ws.getCell('C2').value = 'Tiếp nhận';
+    ws.getCell('D2').value = 'Trực tuyến';
+    ws.addRow([1, 'Q1/2025', 67415, 41686]);
+    const r = await ingest('a.xlsx', Buffer.from(await wb.xlsx.writeBuffer()));
+    expect(r.report.errors).toEqual([]);
+    expect(r.json).toEqual([{ STT: 1, 'Quý': 'Q1/2025', 'Hồ sơ - Tiếp nhận': 67415, 'Hồ sơ - Trực tuyến': 41686 }]);
+  });
+
   it('names the sheet it read: the first with rows, after an empty cover sheet', async () => {
     const wb = new ExcelJS.Workbook();
     wb.addWorksheet('Trống');

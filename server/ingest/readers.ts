@@ -342,6 +342,12 @@ export async function* readXlsx(filePath: string, choice: SheetChoice, progress?
     let lastRow = 0;
     let batch: string[][] = [];
     const hiddenParts = hidden.get(ws.name ?? '');
+    // by row, the last column a merged range covers (ranges of a few rows: headings, not blocks of data)
+    const mergeEnds = new Map<number, number>();
+    for (const m of hiddenParts?.merges ?? []) {
+      if (m.r2 - m.r1 > 100) continue;
+      for (let r = m.r1; r <= m.r2; r++) mergeEnds.set(r, Math.max(mergeEnds.get(r) ?? 0, m.c2));
+    }
     const hiddenData = (rowNumber: number, column: number, what: string) => new IngestError(problem('hidden-data', `${what} đang bị ẩn trong Excel nhưng có dữ liệu (hàng ${rowNumber}, cột ${column}); dữ liệu ẩn cũng sẽ được công bố: hãy xóa nếu không công bố, hoặc bỏ ẩn để kiểm tra trước khi tải lên`, { rowNumber, fieldNumber: column }));
     for await (const row of ws) {
       // the streaming reader skips empty rows: restore them so row numbers match what the unit sees in Excel
@@ -360,6 +366,10 @@ export async function* readXlsx(filePath: string, choice: SheetChoice, progress?
         }
         cells.push(text);
       }
+      // a heading merged over several columns ends the row early when they are its last ones (exceljs
+      // writes no cell under a merge): the columns it covers are there, empty, as a two-row header has them
+      const mergedTo = mergeEnds.get(row.number);
+      if (mergedTo) while (cells.length < mergedTo) cells.push('');
       batch.push(cells);
       if (!found && ws.name) onSheet?.(ws.name);
       found = true;

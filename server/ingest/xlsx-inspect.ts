@@ -4,20 +4,36 @@ import { IngestError, problem } from './errors.ts';
 /** Limits that no real workbook from a unit reaches, and every zip bomb does. */
 export const XLSX_LIMITS = { totalUncompressed: 2 * 1024 ** 3, ratio: 200, ratioAbove: 20 * 1024 ** 2 };
 
-/** What a worksheet hides from the unit who looks at it in Excel: its rows and columns set hidden (1-based). */
-export interface HiddenParts { columns: Set<number>; rows: Set<number> }
+/**
+ * What a worksheet shows otherwise than its cells say: its rows and columns set hidden (1-based),
+ * and its merged ranges (a heading over several columns is one cell, the others hold nothing).
+ */
+export interface HiddenParts { columns: Set<number>; rows: Set<number>; merges: { r1: number; c1: number; r2: number; c2: number }[] }
+
+/** "AB12" → row 12, column 28. */
+function cellRef(ref: string): { r: number; c: number } | null {
+  const m = /^\$?([A-Z]{1,3})\$?(\d+)$/.exec(ref);
+  if (!m) return null;
+  let c = 0;
+  for (const ch of m[1]!) c = c * 26 + ch.charCodeAt(0) - 64;
+  return { r: Number(m[2]), c };
+}
+
+/** The most merged ranges kept per sheet: the headings of a table, not a sheet of merged cells. */
+const MAX_MERGES = 10_000;
 
 /** The workbook's worksheets by name, and what Excel does not show: hidden sheets, and hidden rows and columns by sheet. */
 export interface XlsxOutline { sheets: string[]; hiddenSheets: Set<string>; hidden: Map<string, HiddenParts> }
 
 /**
- * Finds the rows and columns a worksheet's XML sets hidden, as it streams by: only the <row> and
- * <col> tags are looked at (ASCII, so the bytes are read as latin1), a tag cut between chunks waits.
+ * Finds the rows and columns a worksheet's XML sets hidden, and its merged ranges, as it streams by:
+ * only the <row>, <col> and <mergeCell> tags are looked at (ASCII, so the bytes are read as latin1),
+ * a tag cut between chunks waits.
  */
 function hiddenScanner(): { write(chunk: Buffer): void; parts: HiddenParts } {
-  const parts: HiddenParts = { columns: new Set(), rows: new Set() };
+  const parts: HiddenParts = { columns: new Set(), rows: new Set(), merges: [] };
   let carry = '';
-  const TAG = /<(row|col)\b([^>]*)>/g;
+  const TAG = /<(row|col|mergeCell)\b([^>]*)>/g;
   return {
     parts,
     write(chunk) {
@@ -29,6 +45,11 @@ function hiddenScanner(): { write(chunk: Buffer): void; parts: HiddenParts } {
       TAG.lastIndex = 0;
       for (let m; (m = TAG.exec(text)) !== null && m.index < cut;) {
         const attrs = m[2]!;
+        if (m[1] === 'mergeCell') {
+          const [a, b] = (/\bref="([^"]*)"/.exec(attrs)?.[1] ?? '').split(':').map(cellRef);
+          if (a && b && parts.merges.length < MAX_MERGES) parts.merges.push({ r1: Math.min(a.r, b.r), c1: Math.min(a.c, b.c), r2: Math.max(a.r, b.r), c2: Math.max(a.c, b.c) });
+          continue;
+        }
         if (!/\bhidden="(1|true)"/.test(attrs)) continue;
         const num = (name: string) => Number(new RegExp(`\\b${name}="(\\d+)"`).exec(attrs)?.[1] ?? NaN);
         if (m[1] === 'row') { const r = num('r'); if (r > 0) parts.rows.add(r); continue; }

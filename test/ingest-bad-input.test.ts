@@ -256,8 +256,8 @@ describe('what a spreadsheet or a JSON file holds, published as the unit sees it
     const r = await ingest('a.json', '[{"ten":"a","km":1.234,"so":12345678901234567890},{"ten":"b","km":12.345,"so":9007199254740993}]');
     expect(r.json).toEqual([{ ten: 'a', km: 1.234, so: '12345678901234567890' }, { ten: 'b', km: 12.345, so: '9007199254740993' }]);
     // an exponent is written out when a double holds the number (15 significant digits), else kept as text
-    const forms = await ingest('a.json', '[{"v":1E2,"w":1.5e400},{"v":2,"w":1}]');
-    expect(forms.json).toEqual([{ v: 100, w: '1.5e400' }, { v: 2, w: '1' }]);
+    const forms = await ingest('a.json', '[{"v":1E2,"w":1.5e400,"x":1E-400},{"v":2,"w":1,"x":1}]');
+    expect(forms.json).toEqual([{ v: 100, w: '1.5e400', x: '1E-400' }, { v: 2, w: '1', x: '1' }]);
     const nd = await ingest('a.ndjson', '{"km":1.234,"so":12345678901234567890}\n{"km":3.125,"so":1}\n');
     expect(nd.json).toEqual([{ km: 1.234, so: '12345678901234567890' }, { km: 3.125, so: '1' }]);
     const twice = await ingest('a.json', '[{"a":1,"b":2},{"a":1,"b":2,"a":3}]');

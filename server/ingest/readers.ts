@@ -394,13 +394,16 @@ class JsonNumber {
 /**
  * A JSON number's text for the table: as written when it is plain digits (exact, however long);
  * written out without its exponent (1E2 is 100) when a double holds it exactly enough, that is in
- * 15 significant digits, as a spreadsheet's number; else as written (the column is then text).
+ * 15 significant digits and the double's normal range, as a spreadsheet's number; else as written
+ * (the column is then text).
  */
 function jsonNumberText(text: string): string {
   if (/^-?\d+(\.\d+)?$/.test(text)) return typedNumberText(text);
   const digits = text.split(/[eE]/)[0]!.replace(/[-+.]/g, '').replace(/^0+/, '').length;
   const n = Number(text);
-  return Number.isFinite(n) && digits <= 15 ? spreadsheetNumber(n) : text;
+  // not rounded to 0 or into the subnormals either (1E-400 is no 0)
+  const held = Number.isFinite(n) && digits <= 15 && (n === 0 ? digits === 0 : Math.abs(n) >= 2.2250738585072014e-308);
+  return held ? spreadsheetNumber(n) : text;
 }
 
 function jsonCell(v: unknown): string {

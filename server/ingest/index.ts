@@ -190,13 +190,13 @@ export async function ingestFile(filePath: string, opts: IngestOptions): Promise
         throw new IngestError(problem('format-error', looksHtml ? 'tệp .xlsx này thực chất là trang HTML (thường do chức năng "xuất Excel" của phần mềm tạo ra); hãy mở bằng Excel và lưu lại dưới dạng .xlsx' : 'tệp .xlsx không phải bảng tính Excel hợp lệ'));
       }
       const { inspectXlsx } = await import('./xlsx-inspect.ts');
-      const { sheets, hiddenSheets, hidden } = await inspectXlsx(filePath);
+      const { sheets, hiddenSheets, layouts } = await inspectXlsx(filePath);
       report.sheets = sheets;
       if (opts.sheetName && !sheets.includes(opts.sheetName)) {
         throw new IngestError(problem('source-error', `không có trang tính "${opts.sheetName}" (các trang: ${sheets.join(', ')})`));
       }
       // the sheet read is the named one, else the first with rows (not always the first: a cover sheet)
-      openRows = () => readXlsx(filePath, { sheetName: opts.sheetName, hiddenSheets, hidden }, read, opts.signal, (name) => { report.sheet = name; });
+      openRows = () => readXlsx(filePath, { sheetName: opts.sheetName, hiddenSheets, layouts }, read, opts.signal, (name) => { report.sheet = name; });
       report.sheet = opts.sheetName ?? sheets.find((s) => !hiddenSheets.has(s)) ?? sheets[0];
     } else {
       const guess = chooseEncoding(sample, opts.encoding);

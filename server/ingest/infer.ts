@@ -29,7 +29,7 @@ const NOT_BOOL = ALL & ~BOOL;
 const NUMBERS = INT_VI | INT_EN | NUM_VI | NUM_EN;
 
 /** More significant digits than a double holds exactly (15): such a column stays text, never rounded. */
-function tooManyDigits(v: string): boolean {
+export function tooManyDigits(v: string): boolean {
   if (v.length <= 15) return false;
   let digits = 0;
   for (let i = 0; i < v.length; i++) {

@@ -6,7 +6,8 @@ import type ExcelJS from 'exceljs';
 import { chunkDecoder, decodeStream, type ChunkDecoder } from './encoding.ts';
 import { abortedError, IngestError, problem, type IngestProblem } from './errors.ts';
 import { QuoteScanner } from './quotes.ts';
-import type { HiddenParts } from './xlsx-inspect.ts';
+import { tooManyDigits } from './infer.ts';
+import type { SheetLayout } from './xlsx-inspect.ts';
 
 /**
  * A source table as batches of rows of raw text cells; every reader yields this, so validation is
@@ -317,8 +318,8 @@ function cellText(value: ExcelJS.CellValue): string {
   return String(value);
 }
 
-/** Which sheet to read, and what the workbook hides (see inspectXlsx). */
-export interface SheetChoice { sheetName?: string; hiddenSheets?: Set<string>; hidden?: Map<string, HiddenParts> }
+/** Which sheet to read, and the workbook's hidden sheets and sheet layouts (see inspectXlsx). */
+export interface SheetChoice { sheetName?: string; hiddenSheets?: Set<string>; layouts?: Map<string, SheetLayout> }
 
 /**
  * Streams one worksheet of an .xlsx (the named one, else the first visible one with rows), as Excel
@@ -326,7 +327,7 @@ export interface SheetChoice { sheetName?: string; hiddenSheets?: Set<string>; h
  * review it, and it would be published all the same.
  */
 export async function* readXlsx(filePath: string, choice: SheetChoice, progress?: ReadProgress, signal?: AbortSignal, onSheet?: (name: string) => void): RowSource {
-  const { sheetName, hiddenSheets = new Set<string>(), hidden = new Map<string, HiddenParts>() } = choice;
+  const { sheetName, hiddenSheets = new Set<string>(), layouts = new Map<string, SheetLayout>() } = choice;
   // loaded on first use: most files are CSV, and exceljs alone weighs tens of MB in memory
   const { default: Excel } = await import('exceljs');
   const reader = new Excel.stream.xlsx.WorkbookReader(countingStream(filePath, progress, signal), {
@@ -341,10 +342,10 @@ export async function* readXlsx(filePath: string, choice: SheetChoice, progress?
     }
     let lastRow = 0;
     let batch: string[][] = [];
-    const hiddenParts = hidden.get(ws.name ?? '');
+    const layout = layouts.get(ws.name ?? '');
     // by row, the last column a merged range covers (ranges of a few rows: headings, not blocks of data)
     const mergeEnds = new Map<number, number>();
-    for (const m of hiddenParts?.merges ?? []) {
+    for (const m of layout?.merges ?? []) {
       if (m.r2 - m.r1 > 100) continue;
       for (let r = m.r1; r <= m.r2; r++) mergeEnds.set(r, Math.max(mergeEnds.get(r) ?? 0, m.c2));
     }
@@ -360,9 +361,9 @@ export async function* readXlsx(filePath: string, choice: SheetChoice, progress?
         const fault = cellFault(values[i]);
         if (fault) throw new IngestError(problem('formula-error', `hàng ${row.number}, cột ${i}: ${fault}`, { rowNumber: row.number, fieldNumber: i }));
         const text = cellText(values[i]);
-        if (hiddenParts && text.trim() !== '') {
-          if (hiddenParts.rows.has(row.number)) throw hiddenData(row.number, i, `hàng ${row.number}`);
-          if (hiddenParts.columns.has(i)) throw hiddenData(row.number, i, `cột ${i}`);
+        if (layout && text.trim() !== '') {
+          if (layout.rows.has(row.number)) throw hiddenData(row.number, i, `hàng ${row.number}`);
+          if (layout.columns.has(i)) throw hiddenData(row.number, i, `cột ${i}`);
         }
         cells.push(text);
       }
@@ -399,10 +400,10 @@ class JsonNumber {
  */
 function jsonNumberText(text: string): string {
   if (/^-?\d+(\.\d+)?$/.test(text)) return typedNumberText(text);
-  const digits = text.split(/[eE]/)[0]!.replace(/[-+.]/g, '').replace(/^0+/, '').length;
+  const mantissa = text.split(/[eE]/)[0]!;
   const n = Number(text);
   // not rounded to 0 or into the subnormals either (1E-400 is no 0)
-  const held = Number.isFinite(n) && digits <= 15 && (n === 0 ? digits === 0 : Math.abs(n) >= 2.2250738585072014e-308);
+  const held = Number.isFinite(n) && !tooManyDigits(mantissa) && (n === 0 ? !/[1-9]/.test(mantissa) : Math.abs(n) >= 2.2250738585072014e-308);
   return held ? spreadsheetNumber(n) : text;
 }
 

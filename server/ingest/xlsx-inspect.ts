@@ -8,7 +8,7 @@ export const XLSX_LIMITS = { totalUncompressed: 2 * 1024 ** 3, ratio: 200, ratio
  * What a worksheet shows otherwise than its cells say: its rows and columns set hidden (1-based),
  * and its merged ranges (a heading over several columns is one cell, the others hold nothing).
  */
-export interface HiddenParts { columns: Set<number>; rows: Set<number>; merges: { r1: number; c1: number; r2: number; c2: number }[] }
+export interface SheetLayout { columns: Set<number>; rows: Set<number>; merges: { r1: number; c1: number; r2: number; c2: number }[] }
 
 /** "AB12" → row 12, column 28. */
 function cellRef(ref: string): { r: number; c: number } | null {
@@ -22,16 +22,16 @@ function cellRef(ref: string): { r: number; c: number } | null {
 /** The most merged ranges kept per sheet: the headings of a table, not a sheet of merged cells. */
 const MAX_MERGES = 10_000;
 
-/** The workbook's worksheets by name, and what Excel does not show: hidden sheets, and hidden rows and columns by sheet. */
-export interface XlsxOutline { sheets: string[]; hiddenSheets: Set<string>; hidden: Map<string, HiddenParts> }
+/** The workbook's worksheets by name, its hidden sheets, and each sheet's layout (hidden rows and columns, merged ranges). */
+export interface XlsxOutline { sheets: string[]; hiddenSheets: Set<string>; layouts: Map<string, SheetLayout> }
 
 /**
  * Finds the rows and columns a worksheet's XML sets hidden, and its merged ranges, as it streams by:
  * only the <row>, <col> and <mergeCell> tags are looked at (ASCII, so the bytes are read as latin1),
  * a tag cut between chunks waits.
  */
-function hiddenScanner(): { write(chunk: Buffer): void; parts: HiddenParts } {
-  const parts: HiddenParts = { columns: new Set(), rows: new Set(), merges: [] };
+function layoutScanner(): { write(chunk: Buffer): void; parts: SheetLayout } {
+  const parts: SheetLayout = { columns: new Set(), rows: new Set(), merges: [] };
   let carry = '';
   const TAG = /<(row|col|mergeCell)\b([^>]*)>/g;
   return {
@@ -63,8 +63,8 @@ function hiddenScanner(): { write(chunk: Buffer): void; parts: HiddenParts } {
 /**
  * Reads an .xlsx's zip directory: refuses zip bombs (by declared sizes and compression ratio) and
  * files that are not workbooks, lists the worksheets by name, and streams each worksheet's XML once
- * for what Excel hides (hidden sheets, rows, columns): a unit who hid them did not look at them, and
- * they would be published all the same.
+ * for its layout: what Excel hides (sheets, rows, columns; a unit who hid them did not look at them,
+ * and they would be published all the same) and its merged ranges.
  */
 export async function inspectXlsx(filePath: string): Promise<XlsxOutline> {
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) => {
@@ -74,7 +74,7 @@ export async function inspectXlsx(filePath: string): Promise<XlsxOutline> {
     let total = 0;
     let workbookXml: string | null = null;
     let relsXml = '';
-    const scanned = new Map<string, HiddenParts>();
+    const scanned = new Map<string, SheetLayout>();
     const readSmall = (entry: yauzl.Entry, name: string, done: (text: string) => void, reject: (err: unknown) => void) => {
       if (entry.uncompressedSize > 10 * 1024 * 1024) { reject(new IngestError(problem('compression-error', `${name} quá lớn`))); return; }
       zip.openReadStream(entry, (err, stream) => {
@@ -98,7 +98,7 @@ export async function inspectXlsx(filePath: string): Promise<XlsxOutline> {
         if (/^xl\/worksheets\/[^/]+\.xml$/.test(entry.fileName)) {
           zip.openReadStream(entry, (err, stream) => {
             if (err) { reject(err); return; }
-            const scan = hiddenScanner();
+            const scan = layoutScanner();
             stream.on('data', (c: Buffer) => scan.write(c));
             stream.on('error', reject);
             stream.on('end', () => { scanned.set(entry.fileName, scan.parts); zip.readEntry(); });
@@ -115,7 +115,7 @@ export async function inspectXlsx(filePath: string): Promise<XlsxOutline> {
     const targets = new Map([...relsXml.matchAll(/<Relationship\b[^>]*>/g)].map((m) => [/\bId="([^"]*)"/.exec(m[0])?.[1], /\bTarget="([^"]*)"/.exec(m[0])?.[1]]));
     const sheets: string[] = [];
     const hiddenSheets = new Set<string>();
-    const hidden = new Map<string, HiddenParts>();
+    const layouts = new Map<string, SheetLayout>();
     for (const m of (workbookXml as string).matchAll(/<(?:\w+:)?sheet\b[^>]*>/g)) {
       const tag = m[0];
       const name = decodeXml(/\bname="([^"]*)"/.exec(tag)?.[1] ?? '');
@@ -123,9 +123,9 @@ export async function inspectXlsx(filePath: string): Promise<XlsxOutline> {
       if (/\bstate="(hidden|veryHidden)"/.test(tag)) hiddenSheets.add(name);
       const target = targets.get(/\br:id="([^"]*)"/.exec(tag)?.[1]);
       const parts = target ? scanned.get(target.startsWith('/') ? target.slice(1) : `xl/${target}`) : undefined;
-      if (parts) hidden.set(name, parts);
+      if (parts) layouts.set(name, parts);
     }
-    return { sheets, hiddenSheets, hidden };
+    return { sheets, hiddenSheets, layouts };
   } catch (err) {
     if (err instanceof IngestError) throw err;
     throw new IngestError(problem('format-error', `tệp .xlsx bị hỏng (${(err as Error).message})`));
